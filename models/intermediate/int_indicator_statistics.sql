@@ -1,0 +1,71 @@
+-- One row per active indicator: its winsorizing bounds, mean and standard deviation over the
+-- enrolled students who have a value, after orienting it so that higher means more need.
+with oriented as (
+    select
+        values_.indicator_name,
+        values_.indicator_value * definitions.need_sign as oriented_value
+    from {{ ref('int_student_indicators_unpivoted') }} as values_
+    inner join {{ ref('int_active_indicator_definitions') }} as definitions
+        on values_.indicator_name = definitions.indicator_name
+),
+
+bounds as (
+    select
+        indicator_name,
+        count(*) as students_with_value,
+        {{ quantile_cont('oriented_value', var('winsorize_lower_quantile')) }} as lower_bound,
+        {{ quantile_cont('oriented_value', var('winsorize_upper_quantile')) }} as upper_bound
+    from oriented
+    group by indicator_name
+),
+
+winsorized as (
+    select
+        oriented.indicator_name,
+        least(greatest(oriented.oriented_value, bounds.lower_bound), bounds.upper_bound)
+            as winsorized_value
+    from oriented
+    inner join bounds
+        on oriented.indicator_name = bounds.indicator_name
+),
+
+means as (
+    select
+        indicator_name,
+        {{ exact_mean('winsorized_value') }} as mean_value
+    from winsorized
+    group by indicator_name
+),
+
+-- Two passes (mean first, then squared deviations) keep the variance accurate for indicators
+-- with a large mean and a small spread, such as median incomes.
+variances as (
+    select
+        winsorized.indicator_name,
+        {{ exact_sum('(winsorized.winsorized_value - means.mean_value) * (winsorized.winsorized_value - means.mean_value)') }}
+            as sum_squared_deviations
+    from winsorized
+    inner join means
+        on winsorized.indicator_name = means.indicator_name
+    group by winsorized.indicator_name
+)
+
+select
+    definitions.indicator_name,
+    definitions.component_name,
+    definitions.need_sign,
+    bounds.students_with_value,
+    bounds.lower_bound,
+    bounds.upper_bound,
+    means.mean_value,
+    sqrt(
+        cast(variances.sum_squared_deviations as {{ double_precision() }})
+        / nullif(bounds.students_with_value - 1, 0)
+    ) as stddev_value
+from {{ ref('int_active_indicator_definitions') }} as definitions
+inner join bounds
+    on definitions.indicator_name = bounds.indicator_name
+inner join means
+    on definitions.indicator_name = means.indicator_name
+inner join variances
+    on definitions.indicator_name = variances.indicator_name

@@ -1,0 +1,27 @@
+-- One row per enrolled student who has all five components and an outcome: what
+-- scripts/fit_weights.py regresses the outcome on, per level.
+with wide as (
+    select
+        student_id,
+        count(*) as components_present,
+        {{ pivot_components('component_score', suffix='_score') }}
+    from {{ ref('int_student_component_scores') }}
+    group by student_id
+)
+
+select
+    enrolled.student_id,
+    enrolled.school_code,
+    enrolled.school_level,
+    outcomes.outcome_score,
+    {%- for component in var('components') %}
+    wide.{{ component }}_score{{ ',' if not loop.last }}
+    {%- endfor %}
+from wide
+inner join {{ ref('int_students_enrolled') }} as enrolled
+    on wide.student_id = enrolled.student_id
+inner join {{ ref('stg_sis__academic_outcomes') }} as outcomes
+    on wide.student_id = outcomes.student_id
+    and outcomes.school_year = '{{ var("school_year") }}'
+where wide.components_present = {{ var('components') | length }}
+    and outcomes.outcome_score is not null

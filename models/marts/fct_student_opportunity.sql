@@ -1,0 +1,46 @@
+with component_scores as (
+    select
+        student_id,
+        {{ pivot_components('component_score', suffix='_score') }}
+    from {{ ref('int_student_component_scores') }}
+    group by student_id
+),
+
+contributions as (
+    select
+        student_id,
+        {{ pivot_components('percentile_contribution', suffix='_contribution') }}
+    from {{ ref('int_student_component_contributions') }}
+    group by student_id
+)
+
+select
+    enrolled.student_id,
+    enrolled.school_code,
+    enrolled.grade,
+    enrolled.school_level,
+    homes.home_tract_geoid,
+    cast(need.components_present as integer) as components_present,
+    need.is_partially_scored,
+    need.missing_components,
+    {%- for component in var('components') %}
+    component_scores.{{ component }}_score,
+    {%- endfor %}
+    need.need_score,
+    need.need_percentile,
+    {%- for component in var('components') %}
+    contributions.{{ component }}_contribution,
+    {%- endfor %}
+    -- Joined after the index is computed, for equity reporting; never an input.
+    race.race_ethnicity
+from {{ ref('int_students_enrolled') }} as enrolled
+inner join {{ ref('int_student_need_scores') }} as need
+    on enrolled.student_id = need.student_id
+left join {{ ref('int_student_home_addresses') }} as homes
+    on enrolled.student_id = homes.student_id
+left join component_scores
+    on enrolled.student_id = component_scores.student_id
+left join contributions
+    on enrolled.student_id = contributions.student_id
+left join {{ ref('stg_sis__student_race_ethnicity') }} as race
+    on enrolled.student_id = race.student_id

@@ -1,0 +1,232 @@
+"""Fit the component weights per school level and write them back as dbt seeds.
+
+Reads intermediate.int_weight_fit_inputs (students with all five components and an outcome),
+regresses the outcome on the five component scores separately for elementary, middle and high
+school, and turns the fit into need weights: non-negative and summing to 1 per level.
+
+Method: non-negative least squares of the negated, centered outcome on the centered component
+scores (components are oriented so that higher = more need, so a need weight is how much lower
+the outcome is per standard deviation of the component). Normalizing the coefficients to sum to
+1 gives the weights. Cross-validated R2 uses K folds fixed by a hash of the student id.
+
+Writes seeds/config/component_weights.csv and seeds/config/component_weight_fits.csv
+deterministically: the same inputs give the same bytes.
+
+    python scripts/fit_weights.py [--duckdb PATH] [--output-dir seeds/config]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.optimize import nnls
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+COMPONENTS = [
+    "neighborhood_socioeconomic",
+    "neighborhood_safety_disorder",
+    "family_economic",
+    "immigration",
+    "prior_performance",
+]
+LEVELS = ["elementary", "middle", "high"]
+FIT_INPUTS_RELATION = "intermediate.int_weight_fit_inputs"
+METHOD = "nnls_negated_outcome_on_component_scores"
+WEIGHT_DECIMALS = 6
+# Fewer complete cases than this and a level keeps its previous weights.
+MIN_STUDENTS_PER_LEVEL = 50
+
+
+class FitError(Exception):
+    """The fit cannot produce valid weights; the message says why."""
+
+
+@dataclass(frozen=True)
+class LevelFit:
+    school_level: str
+    method: str
+    students_fitted: int
+    coefficients: np.ndarray  # need coefficient per component, >= 0
+    weights: list[Decimal]  # rounded, sum exactly 1
+    r2_in_sample: float | None
+    r2_cross_validated: float | None
+    cv_folds: int
+    input_hash: str
+
+
+def default_duckdb_path() -> Path:
+    return Path(os.environ.get("OI_DUCKDB_PATH", PROJECT_ROOT / "warehouse" / "opportunity_index.duckdb"))
+
+
+def read_fit_inputs(duckdb_path: Path) -> pd.DataFrame:
+    if not Path(duckdb_path).is_file():
+        raise FitError(f"{duckdb_path}: warehouse not found; run `dbt build` first")
+    columns = ", ".join(["student_id", "school_level", "outcome_score"] + [f"{c}_score" for c in COMPONENTS])
+    try:
+        with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+            return connection.sql(f"select {columns} from {FIT_INPUTS_RELATION} order by student_id").df()
+    except duckdb.Error as error:
+        raise FitError(f"{duckdb_path}: cannot read {FIT_INPUTS_RELATION}: {error}") from error
+
+
+def input_hash(frame: pd.DataFrame) -> str:
+    """SHA-256 of the fit inputs in a canonical text form (sorted rows, round-trip floats)."""
+    ordered = frame.sort_values("student_id")
+    text = ordered.to_csv(index=False, lineterminator="\n", float_format=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fold_of(student_ids: pd.Series, folds: int) -> np.ndarray:
+    """Fold number per student from a hash of the id: stable across runs and row orders."""
+    digests = [int(hashlib.sha256(s.encode("utf-8")).hexdigest()[:12], 16) for s in student_ids]
+    return np.array(digests, dtype=np.int64) % folds
+
+
+def nnls_need_coefficients(components: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    """Non-negative coefficients b minimizing |Xc b - (-yc)|, with X and y centered."""
+    centered_x = components - components.mean(axis=0)
+    centered_negated_y = -(outcome - outcome.mean())
+    coefficients, _ = nnls(centered_x, centered_negated_y)
+    return coefficients
+
+
+def predict(components: np.ndarray, coefficients: np.ndarray, x_mean: np.ndarray, y_mean: float) -> np.ndarray:
+    return y_mean - (components - x_mean) @ coefficients
+
+
+def r_squared(actual: np.ndarray, predicted: np.ndarray) -> float:
+    total = float(((actual - actual.mean()) ** 2).sum())
+    if total == 0:
+        return float("nan")
+    return 1.0 - float(((actual - predicted) ** 2).sum()) / total
+
+
+def cross_validated_r2(components: np.ndarray, outcome: np.ndarray, folds: np.ndarray) -> float:
+    """Pooled out-of-fold R2: each student predicted by a model fitted without their fold."""
+    predicted = np.empty_like(outcome)
+    for fold in np.unique(folds):
+        train, test = folds != fold, folds == fold
+        coefficients = nnls_need_coefficients(components[train], outcome[train])
+        predicted[test] = predict(
+            components[test], coefficients, components[train].mean(axis=0), float(outcome[train].mean())
+        )
+    return r_squared(outcome, predicted)
+
+
+def round_weights(coefficients: np.ndarray) -> list[Decimal]:
+    """Weights = coefficients / sum, rounded to WEIGHT_DECIMALS with largest-remainder rounding
+    so that the written weights sum to exactly 1."""
+    total = float(coefficients.sum())
+    if not total > 0:
+        raise FitError("no component is associated with a lower outcome (all coefficients are 0)")
+    unit = Decimal(1).scaleb(-WEIGHT_DECIMALS)
+    exact = [Decimal(repr(float(c) / total)) for c in coefficients]
+    floored = [value.quantize(unit, rounding=ROUND_FLOOR) for value in exact]
+    shortfall = int((Decimal(1) - sum(floored)) / unit)
+    # Hand the missing units to the largest remainders (ties to the earlier component).
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floored[i]), i))
+    for i in order[:shortfall]:
+        floored[i] += unit
+    return floored
+
+
+def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
+    level = frame[frame["school_level"] == school_level].sort_values("student_id")
+    components = level[[f"{c}_score" for c in COMPONENTS]].to_numpy(dtype=float)
+    outcome = level["outcome_score"].to_numpy(dtype=float)
+    if not np.isfinite(components).all() or not np.isfinite(outcome).all():
+        raise FitError(f"{school_level}: fit inputs hold NaN or infinite values")
+    coefficients = nnls_need_coefficients(components, outcome)
+    fitted = predict(components, coefficients, components.mean(axis=0), float(outcome.mean()))
+    try:
+        weights = round_weights(coefficients)
+    except FitError as error:
+        raise FitError(f"{school_level}: {error}") from error
+    return LevelFit(
+        school_level=school_level,
+        method=METHOD,
+        students_fitted=len(level),
+        coefficients=coefficients,
+        weights=weights,
+        r2_in_sample=r_squared(outcome, fitted),
+        r2_cross_validated=cross_validated_r2(components, outcome, fold_of(level["student_id"], folds)),
+        cv_folds=folds,
+        input_hash=input_hash(level),
+    )
+
+
+def fit_all(frame: pd.DataFrame, folds: int, previous_weights: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    weight_rows, fit_rows = [], []
+    for school_level in LEVELS:
+        students = int((frame["school_level"] == school_level).sum())
+        if students < MIN_STUDENTS_PER_LEVEL:
+            kept = previous_weights[previous_weights["school_level"] == school_level]
+            if len(kept) != len(COMPONENTS):
+                raise FitError(
+                    f"{school_level}: only {students} students with all components and an outcome "
+                    f"(need {MIN_STUDENTS_PER_LEVEL}) and no previous weights to keep"
+                )
+            print(f"warning: {school_level}: only {students} complete students; previous weights kept")
+            weight_rows.extend(kept.to_dict("records"))
+            fit_rows.append(
+                {"school_level": school_level, "fit_method": "kept_previous_too_few_students",
+                 "students_fitted": students, "r2_in_sample": None, "r2_cross_validated": None,
+                 "cv_folds": 0, "input_hash": ""}  # fmt: skip
+            )
+            continue
+        fit = fit_level(frame, school_level, folds)
+        for component, weight, coefficient in zip(COMPONENTS, fit.weights, fit.coefficients, strict=True):
+            weight_rows.append(
+                {"school_level": school_level, "component_name": component, "weight": str(weight),
+                 "need_coefficient": f"{coefficient:.6f}"}  # fmt: skip
+            )
+        fit_rows.append(
+            {"school_level": school_level, "fit_method": fit.method, "students_fitted": fit.students_fitted,
+             "r2_in_sample": f"{fit.r2_in_sample:.4f}", "r2_cross_validated": f"{fit.r2_cross_validated:.4f}",
+             "cv_folds": fit.cv_folds, "input_hash": fit.input_hash}  # fmt: skip
+        )
+    return pd.DataFrame(weight_rows), pd.DataFrame(fit_rows)
+
+
+def read_previous_weights(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        return pd.DataFrame(columns=["school_level", "component_name", "weight", "need_coefficient"])
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duckdb", type=Path, default=default_duckdb_path(), help="warehouse file")
+    parser.add_argument("--output-dir", type=Path, default=PROJECT_ROOT / "seeds" / "config")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
+    args = parser.parse_args(argv)
+
+    weights_path = args.output_dir / "component_weights.csv"
+    fits_path = args.output_dir / "component_weight_fits.csv"
+    try:
+        frame = read_fit_inputs(args.duckdb)
+        weights, fits = fit_all(frame, args.folds, read_previous_weights(weights_path))
+    except FitError as error:
+        print(f"error: weight fit failed: {error}", file=sys.stderr)
+        return 2
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    weights.to_csv(weights_path, index=False, lineterminator="\n")
+    fits.to_csv(fits_path, index=False, lineterminator="\n")
+    for row in fits.itertuples():
+        level_weights = weights[weights["school_level"] == row.school_level]
+        shown = ", ".join(f"{r.component_name}={r.weight}" for r in level_weights.itertuples())
+        print(f"{row.school_level}: n={row.students_fitted} cv_r2={row.r2_cross_validated} | {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
