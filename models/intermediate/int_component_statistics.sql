@@ -9,15 +9,21 @@ with means as (
     group by component_name
 ),
 
-variances as (
+deviations as (
     select
         scores.component_name,
-        {{ exact_sum('(scores.raw_score - means.mean_raw_score) * (scores.raw_score - means.mean_raw_score)') }}
-            as sum_squared_deviations
+        scores.raw_score - means.mean_raw_score as deviation
     from {{ ref('int_student_component_raw_scores') }} as scores
     inner join means
         on scores.component_name = means.component_name
-    group by scores.component_name
+),
+
+variances as (
+    select
+        component_name,
+        {{ exact_sum('deviation * deviation') }} as sum_squared_deviations
+    from deviations
+    group by component_name
 )
 
 select

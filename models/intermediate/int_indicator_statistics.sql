@@ -39,15 +39,21 @@ means as (
 
 -- Two passes (mean first, then squared deviations) keep the variance accurate for indicators
 -- with a large mean and a small spread, such as median incomes.
-variances as (
+deviations as (
     select
         winsorized.indicator_name,
-        {{ exact_sum('(winsorized.winsorized_value - means.mean_value) * (winsorized.winsorized_value - means.mean_value)') }}
-            as sum_squared_deviations
+        winsorized.winsorized_value - means.mean_value as deviation
     from winsorized
     inner join means
         on winsorized.indicator_name = means.indicator_name
-    group by winsorized.indicator_name
+),
+
+variances as (
+    select
+        indicator_name,
+        {{ exact_sum('deviation * deviation') }} as sum_squared_deviations
+    from deviations
+    group by indicator_name
 )
 
 select

@@ -13,7 +13,7 @@ with weighted as (
         on scores.student_id = enrolled.student_id
     inner join {{ ref('component_weights') }} as weights
         on enrolled.school_level = weights.school_level
-        and scores.component_name = weights.component_name
+            and scores.component_name = weights.component_name
 ),
 
 weight_present as (

@@ -21,8 +21,8 @@ missing as (
     cross join {{ ref('components') }} as components
     left join {{ ref('int_student_component_weights') }} as present
         on enrolled.student_id = present.student_id
-        and components.component_name = present.component_name
-        and present.applied_weight is not null
+            and components.component_name = present.component_name
+            and present.applied_weight is not null
     where present.student_id is null
     group by enrolled.student_id
 ),
@@ -38,9 +38,9 @@ ranked as (
         case
             when need.need_score is not null
                 then rank() over (
-                    partition by case when need.need_score is null then 1 else 0 end
-                    order by need.need_score
-                )
+                        partition by case when need.need_score is null then 1 else 0 end
+                        order by need.need_score
+                    )
         end as need_rank,
         count(need.need_score) over () as scored_students
     from {{ ref('int_students_enrolled') }} as enrolled

@@ -22,7 +22,7 @@ select
     case
         when tracts.acs_total_population >= {{ var('min_tract_population_for_rates') }}
             then 1000.0 * coalesce(counted_records.counted_offense_records, 0)
-            / tracts.acs_total_population
+                / tracts.acs_total_population
     end as crime_rate_per_1000
 from {{ ref('stg_census__tracts') }} as tracts
 left join counted_records

@@ -13,15 +13,17 @@ select
     enrolled.student_id,
     enrolled.school_code,
     enrolled.school_level,
-    outcomes.outcome_score,
+    -- noqa: disable=LT02
     {%- for component in var('components') %}
-    wide.{{ component }}_score{{ ',' if not loop.last }}
+    wide.{{ component }}_score,
     {%- endfor %}
+    -- noqa: enable=LT02
+    outcomes.outcome_score
 from wide
 inner join {{ ref('int_students_enrolled') }} as enrolled
     on wide.student_id = enrolled.student_id
 inner join {{ ref('stg_sis__academic_outcomes') }} as outcomes
     on wide.student_id = outcomes.student_id
-    and outcomes.school_year = '{{ var("school_year") }}'
+        and outcomes.school_year = '{{ var("school_year") }}'
 where wide.components_present = {{ var('components') | length }}
     and outcomes.outcome_score is not null

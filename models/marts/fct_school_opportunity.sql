@@ -84,9 +84,11 @@ select
         partition by spans.peer_level
         order by least(greatest(indexed.rounded_index, 0.01), 0.99)
     ) as percentile_within_level,
+    -- noqa: disable=LT02
     {%- for component in var('components') %}
     contributions.{{ component }}_contribution,
     {%- endfor %}
+    -- noqa: enable=LT02
     largest.largest_component
 from indexed
 left join {{ ref('stg_dese__schools') }} as schools

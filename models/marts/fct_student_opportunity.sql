@@ -23,14 +23,18 @@ select
     cast(need.components_present as integer) as components_present,
     need.is_partially_scored,
     need.missing_components,
+    -- noqa: disable=LT02
     {%- for component in var('components') %}
     component_scores.{{ component }}_score,
     {%- endfor %}
+    -- noqa: enable=LT02
     need.need_score,
     need.need_percentile,
+    -- noqa: disable=LT02
     {%- for component in var('components') %}
     contributions.{{ component }}_contribution,
     {%- endfor %}
+    -- noqa: enable=LT02
     -- Joined after the index is computed, for equity reporting; never an input.
     race.race_ethnicity
 from {{ ref('int_students_enrolled') }} as enrolled

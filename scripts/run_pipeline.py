@@ -1,0 +1,112 @@
+"""The main job: generate the district if absent, build, fit the weights, rebuild, summarize.
+
+    python scripts/run_pipeline.py [--students N] [--seed S] [--skip-fit]
+
+Run from anywhere; paths are relative to the project root. Environment variables
+OI_DISTRICT_DIR and OI_DUCKDB_PATH point the job at another district folder or warehouse file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+
+import fit_weights  # noqa: E402
+import summarize  # noqa: E402
+
+DISTRICT_FILES = [
+    "students", "enrollments", "addresses", "attendance", "discipline_incidents", "course_marks",
+    "assessments", "academic_outcomes",
+]  # fmt: skip
+
+
+class PipelineError(Exception):
+    """A phase failed; the message says which and why."""
+
+
+def district_dir() -> Path:
+    return Path(os.environ.get("OI_DISTRICT_DIR", PROJECT_ROOT / "data" / "district"))
+
+
+def duckdb_path() -> Path:
+    return Path(os.environ.get("OI_DUCKDB_PATH", PROJECT_ROOT / "warehouse" / "opportunity_index.duckdb"))
+
+
+def generate_if_absent(students: int | None, seed: int | None) -> None:
+    folder = district_dir()
+    if all((folder / f"{name}.csv").is_file() for name in DISTRICT_FILES):
+        print(f"district files found in {folder}; not regenerating (delete the folder to regenerate)")
+        return
+    command = [sys.executable, str(PROJECT_ROOT / "scripts" / "generate_district.py"), "--output", str(folder)]
+    if students is not None:
+        command += ["--students", str(students)]
+    if seed is not None:
+        command += ["--seed", str(seed)]
+    if subprocess.run(command, cwd=PROJECT_ROOT).returncode != 0:
+        raise PipelineError("generating the synthetic district failed (see the message above)")
+
+
+def run_dbt(arguments: list[str]) -> None:
+    """Run dbt (warnings and errors only on screen) and report how its nodes ended."""
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [str(dbt), *arguments, "--quiet", "--project-dir", str(PROJECT_ROOT)]
+    returncode = subprocess.run(command, cwd=PROJECT_ROOT).returncode
+    results_path = PROJECT_ROOT / "target" / "run_results.json"
+    outcomes: dict[str, int] = {}
+    if results_path.is_file():
+        for node_result in json.loads(results_path.read_text(encoding="utf-8"))["results"]:
+            outcomes[node_result["status"]] = outcomes.get(node_result["status"], 0) + 1
+    shown = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+    print(f"  dbt {' '.join(arguments)}: {shown or 'no nodes'}")
+    if returncode != 0:
+        raise PipelineError(f"dbt {' '.join(arguments)} failed (errors above)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, help="district size when generating (default: real enrollment)")
+    parser.add_argument("--seed", type=int, help="generator seed when generating")
+    parser.add_argument("--skip-fit", action="store_true", help="build with the committed weights only")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    os.environ.setdefault("DBT_VERSION_CHECK", "False")
+    os.chdir(PROJECT_ROOT)
+    duckdb_path().parent.mkdir(parents=True, exist_ok=True)
+
+    timings: dict[str, float] = {}
+    phases = [("generate", lambda: generate_if_absent(args.students, args.seed)), ("build", lambda: run_dbt(["build"]))]
+    if not args.skip_fit:
+        phases += [
+            ("fit", lambda: fit_or_fail()),
+            ("rebuild", lambda: run_dbt(["build", "--select", "component_weights+", "component_weight_fits+"])),
+        ]
+    try:
+        for name, phase in phases:
+            print(f"[{name}]")
+            started = time.perf_counter()
+            phase()
+            timings[name] = time.perf_counter() - started
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    summarize.print_summary(duckdb_path(), timings)
+    return 0
+
+
+def fit_or_fail() -> None:
+    if fit_weights.main(["--duckdb", str(duckdb_path())]) != 0:
+        raise PipelineError("fitting the component weights failed (see the message above)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Print the main job's summary from the marts of a built warehouse.
+
+    python scripts/summarize.py [--duckdb PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Boston's FY22 Partnership Fund went to schools at or above this OI.
+PARTNERSHIP_FUND_THRESHOLD = 0.56
+HISTOGRAM_WIDTH = 40
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return connection.execute(sql).fetchall()
+
+
+def histogram_lines(values: list[float]) -> list[str]:
+    """One line per OI band of 0.1 with a bar proportional to the number of schools."""
+    counts = [0] * 10
+    for value in values:
+        counts[min(int(value * 10), 9)] += 1
+    peak = max(counts) or 1
+    return [
+        f"  {band / 10:.1f}-{(band + 1) / 10:.1f} {count:4d} {'#' * round(count / peak * HISTOGRAM_WIDTH)}"
+        for band, count in enumerate(counts)
+    ]
+
+
+def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) -> None:
+    with duckdb.connect(str(duckdb_path), read_only=True) as connection:
+        schools, students, partial, low, high, median = _rows(
+            connection,
+            """
+            select count(*), sum(enrolled_students), sum(partially_scored_students),
+                min(opportunity_index), max(opportunity_index), median(opportunity_index)
+            from marts.fct_school_opportunity
+            """,
+        )[0]
+        by_level = _rows(
+            connection,
+            "select school_level, count(*) from marts.fct_school_opportunity group by 1 order by 1",
+        )
+        values = [float(v) for (v,) in _rows(connection, "select opportunity_index from marts.fct_school_opportunity")]
+        eligible = sum(1 for v in values if v >= PARTNERSHIP_FUND_THRESHOLD)
+        top = _rows(
+            connection,
+            """
+            select school_code, school_name, school_level, opportunity_index, largest_component
+            from marts.fct_school_opportunity
+            order by opportunity_index desc, opportunity_index_unrounded desc, school_code
+            limit 10
+            """,
+        )
+        weights = _rows(
+            connection,
+            """
+            select school_level, component_name, weight, students_fitted, r2_cross_validated
+            from marts.dim_component_weights
+            order by case school_level when 'elementary' then 1 when 'middle' then 2 else 3 end, display_order
+            """,
+        )
+
+    levels = ", ".join(f"{level} {count}" for level, count in by_level)
+    print()
+    print("Opportunity Index summary")
+    print(f"  schools scored: {schools} ({levels})")
+    print(f"  students: {students:,} ({partial:,} scored on fewer than five components)")
+    print(f"  OI range: {low} to {high}, median {median:.2f}")
+    print(f"  schools with OI >= {PARTNERSHIP_FUND_THRESHOLD} (FY22 Partnership Fund line): {eligible}")
+    print("  OI distribution (schools per band):")
+    print("\n".join(histogram_lines(values)))
+    print("  ten highest-need schools:")
+    for rank, (code, name, level, index, component) in enumerate(top, start=1):
+        print(f"  {rank:2d}. {index}  {code}  {name[:42]:<42} {level:<10} largest: {component}")
+    print("  weights by level (fitted; cross-validated R2):")
+    current = None
+    for level, component, weight, fitted, r2 in weights:
+        if level != current:
+            r2_text = f"{r2:.3f}" if r2 is not None else "n/a"
+            print(f"    {level} (n={fitted}, cv R2={r2_text}):")
+            current = level
+        print(f"      {component:<30} {weight:.3f}")
+    print(f"  results: {duckdb_path} (schema marts: fct_school_opportunity, fct_student_opportunity, ...)")
+    if timings:
+        print("  wall time: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    default = os.environ.get("OI_DUCKDB_PATH", PROJECT_ROOT / "warehouse" / "opportunity_index.duckdb")
+    parser.add_argument("--duckdb", type=Path, default=Path(default))
+    args = parser.parse_args(argv)
+    if not args.duckdb.is_file():
+        print(f"error: {args.duckdb}: warehouse not found; run `make run` first", file=sys.stderr)
+        return 2
+    print_summary(args.duckdb)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
