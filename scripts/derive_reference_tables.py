@@ -334,7 +334,9 @@ def derive_enrollment_by_grade(shared: Path) -> pd.DataFrame:
     path = shared / "dese" / "dese_enrollment_by_grade_boston.csv"
     year = _dese_year(path, "School Code")
     _require_columns(year, GRADE_COLUMNS, path)
-    long = year.melt(id_vars=["school_code"], value_vars=GRADE_COLUMNS, var_name="grade", value_name="students")
+    long = year.melt(
+        id_vars=["school_code"], value_vars=GRADE_COLUMNS, var_name="grade", value_name="students"
+    )
     long["students"] = _number(long["students"]).astype("int64")
     long = long[long["students"] > 0]
     long["grade"] = long["grade"].map(lambda g: g.zfill(2) if g.isdigit() else g)
@@ -348,7 +350,9 @@ def derive_schools(shared: Path) -> pd.DataFrame:
     """The 2024-25 BPS schools with name, address and location."""
     enrollment_path = shared / "dese" / "dese_enrollment_by_grade_boston.csv"
     year = _dese_year(enrollment_path, "School Code")
-    schools = pd.DataFrame({"school_code": year["school_code"], "school_name": _school_name(year["School Name"])})
+    schools = pd.DataFrame(
+        {"school_code": year["school_code"], "school_name": _school_name(year["School Name"])}
+    )
 
     geocoded_path = _require(shared / "schools" / "dese_schools_boston_geocoded.csv")
     geocoded = pd.read_csv(geocoded_path, dtype=str, keep_default_na=False)
@@ -425,7 +429,9 @@ def derive_school_profiles(shared: Path) -> pd.DataFrame:
             "pct_out_of_school_suspension": _number(suspended["% Out-of-School Suspension"]),
         }
     )
-    out = profiles.merge(attendance, on="school_code", how="outer").merge(suspended, on="school_code", how="outer")
+    out = profiles.merge(attendance, on="school_code", how="outer").merge(
+        suspended, on="school_code", how="outer"
+    )
     out.insert(1, "school_year", SCHOOL_YEAR)
     return out.sort_values("school_code").reset_index(drop=True)
 
@@ -456,8 +462,12 @@ def derive_validation_outcomes(shared: Path) -> pd.DataFrame:
         year = _dese_year(dese / file, "DESE ID")
         frames.append(
             pd.DataFrame(
-                {"school_code": year["school_code"], "school_year": SCHOOL_YEAR, "measure": measure,
-                 "value": _number(year[column])}  # fmt: skip
+                {
+                    "school_code": year["school_code"],
+                    "school_year": SCHOOL_YEAR,
+                    "measure": measure,
+                    "value": _number(year[column]),
+                }  # fmt: skip
             )
         )
     mcas_path = _require(dese / "dese_mcas_2017_gr3to8_boston.csv")
@@ -500,8 +510,12 @@ def to_csv_text(frame: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared-data", type=Path, default=DEFAULT_SHARED_DATA, help="raw public data folder")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--shared-data", type=Path, default=DEFAULT_SHARED_DATA, help="raw public data folder"
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="folder for the derived seeds")
     parser.add_argument("--check", action="store_true", help="compare with the seeds on disk; write nothing")
     args = parser.parse_args(argv)

@@ -99,7 +99,9 @@ def nnls_need_coefficients(components: np.ndarray, outcome: np.ndarray) -> np.nd
     return coefficients
 
 
-def predict(components: np.ndarray, coefficients: np.ndarray, x_mean: np.ndarray, y_mean: float) -> np.ndarray:
+def predict(
+    components: np.ndarray, coefficients: np.ndarray, x_mean: np.ndarray, y_mean: float
+) -> np.ndarray:
     return y_mean - (components - x_mean) @ coefficients
 
 
@@ -164,7 +166,9 @@ def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
     )
 
 
-def fit_all(frame: pd.DataFrame, folds: int, previous_weights: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def fit_all(
+    frame: pd.DataFrame, folds: int, previous_weights: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     weight_rows, fit_rows = [], []
     for school_level in LEVELS:
         students = int((frame["school_level"] == school_level).sum())
@@ -178,21 +182,37 @@ def fit_all(frame: pd.DataFrame, folds: int, previous_weights: pd.DataFrame) -> 
             print(f"warning: {school_level}: only {students} complete students; previous weights kept")
             weight_rows.extend(kept.to_dict("records"))
             fit_rows.append(
-                {"school_level": school_level, "fit_method": "kept_previous_too_few_students",
-                 "students_fitted": students, "r2_in_sample": None, "r2_cross_validated": None,
-                 "cv_folds": 0, "input_hash": ""}  # fmt: skip
+                {
+                    "school_level": school_level,
+                    "fit_method": "kept_previous_too_few_students",
+                    "students_fitted": students,
+                    "r2_in_sample": None,
+                    "r2_cross_validated": None,
+                    "cv_folds": 0,
+                    "input_hash": "",
+                }  # fmt: skip
             )
             continue
         fit = fit_level(frame, school_level, folds)
         for component, weight, coefficient in zip(COMPONENTS, fit.weights, fit.coefficients, strict=True):
             weight_rows.append(
-                {"school_level": school_level, "component_name": component, "weight": str(weight),
-                 "need_coefficient": f"{coefficient:.6f}"}  # fmt: skip
+                {
+                    "school_level": school_level,
+                    "component_name": component,
+                    "weight": str(weight),
+                    "need_coefficient": f"{coefficient:.6f}",
+                }  # fmt: skip
             )
         fit_rows.append(
-            {"school_level": school_level, "fit_method": fit.method, "students_fitted": fit.students_fitted,
-             "r2_in_sample": f"{fit.r2_in_sample:.4f}", "r2_cross_validated": f"{fit.r2_cross_validated:.4f}",
-             "cv_folds": fit.cv_folds, "input_hash": fit.input_hash}  # fmt: skip
+            {
+                "school_level": school_level,
+                "fit_method": fit.method,
+                "students_fitted": fit.students_fitted,
+                "r2_in_sample": f"{fit.r2_in_sample:.4f}",
+                "r2_cross_validated": f"{fit.r2_cross_validated:.4f}",
+                "cv_folds": fit.cv_folds,
+                "input_hash": fit.input_hash,
+            }  # fmt: skip
         )
     return pd.DataFrame(weight_rows), pd.DataFrame(fit_rows)
 
@@ -204,7 +224,9 @@ def read_previous_weights(path: Path) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duckdb", type=Path, default=default_duckdb_path(), help="warehouse file")
     parser.add_argument("--output-dir", type=Path, default=PROJECT_ROOT / "seeds" / "config")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")

@@ -45,7 +45,12 @@ def generate_if_absent(students: int | None, seed: int | None) -> None:
     if all((folder / f"{name}.csv").is_file() for name in DISTRICT_FILES):
         print(f"district files found in {folder}; not regenerating (delete the folder to regenerate)")
         return
-    command = [sys.executable, str(PROJECT_ROOT / "scripts" / "generate_district.py"), "--output", str(folder)]
+    command = [
+        sys.executable,
+        str(PROJECT_ROOT / "scripts" / "generate_district.py"),
+        "--output",
+        str(folder),
+    ]
     if students is not None:
         command += ["--students", str(students)]
     if seed is not None:
@@ -71,8 +76,12 @@ def run_dbt(arguments: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--students", type=int, help="district size when generating (default: real enrollment)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--students", type=int, help="district size when generating (default: real enrollment)"
+    )
     parser.add_argument("--seed", type=int, help="generator seed when generating")
     parser.add_argument("--skip-fit", action="store_true", help="build with the committed weights only")
     args = parser.parse_args(argv)
@@ -84,11 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     duckdb_path().parent.mkdir(parents=True, exist_ok=True)
 
     timings: dict[str, float] = {}
-    phases = [("generate", lambda: generate_if_absent(args.students, args.seed)), ("build", lambda: run_dbt(["build"]))]
+    phases = [
+        ("generate", lambda: generate_if_absent(args.students, args.seed)),
+        ("build", lambda: run_dbt(["build"])),
+    ]
     if not args.skip_fit:
         phases += [
             ("fit", lambda: fit_or_fail()),
-            ("rebuild", lambda: run_dbt(["build", "--select", "component_weights+", "component_weight_fits+"])),
+            (
+                "rebuild",
+                lambda: run_dbt(["build", "--select", "component_weights+", "component_weight_fits+"]),
+            ),
         ]
     try:
         for name, phase in phases:

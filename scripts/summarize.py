@@ -1,6 +1,6 @@
 """Print the main job's summary from the marts of a built warehouse.
 
-    python scripts/summarize.py [--duckdb PATH]
+python scripts/summarize.py [--duckdb PATH]
 """
 
 from __future__ import annotations
@@ -48,7 +48,10 @@ def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) ->
             connection,
             "select school_level, count(*) from marts.fct_school_opportunity group by 1 order by 1",
         )
-        values = [float(v) for (v,) in _rows(connection, "select opportunity_index from marts.fct_school_opportunity")]
+        values = [
+            float(v)
+            for (v,) in _rows(connection, "select opportunity_index from marts.fct_school_opportunity")
+        ]
         eligible = sum(1 for v in values if v >= PARTNERSHIP_FUND_THRESHOLD)
         top = _rows(
             connection,

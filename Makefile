@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` (the main job) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+# dbt reads profiles.yml from this folder and never phones home.
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DBT_VERSION_CHECK := False
+
+.PHONY: run test setup lint derive-reference docs clean
+
+$(BIN)/.requirements-installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(BIN)/.requirements-installed
+
+run: setup
+	$(BIN)/python scripts/run_pipeline.py
+
+lint: setup
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/sqlfluff lint models tests/dbt
+
+test: lint
+	$(BIN)/python -m pytest
+
+# Re-derive the committed reference seeds from ../shared/data (maintainers only).
+derive-reference: setup
+	$(BIN)/python scripts/derive_reference_tables.py
+
+docs: setup
+	$(BIN)/dbt docs generate
+
+clean:
+	rm -rf target logs warehouse data/district

@@ -1,0 +1,126 @@
+"""The weight fit: non-negative need weights that sum to 1, recovered from known data."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import fit_weights as fw
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def synthetic_fit_inputs(need_weights: dict[str, list[float]], students: int, seed: int) -> pd.DataFrame:
+    """Students with correlated component scores and an outcome from known need weights."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for level, weights in need_weights.items():
+        mixing = np.eye(5) + 0.4  # components correlated, as in a real district
+        components = rng.standard_normal((students, 5)) @ mixing
+        components = (components - components.mean(axis=0)) / components.std(axis=0)
+        outcome = 500 - 20 * (components @ np.array(weights)) + rng.normal(0, 8, students)
+        frame = pd.DataFrame(components, columns=[f"{c}_score" for c in fw.COMPONENTS])
+        frame.insert(0, "outcome_score", outcome)
+        frame.insert(0, "school_level", level)
+        frame.insert(0, "student_id", [f"{level[0]}{i:07d}" for i in range(students)])
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+TRUE_WEIGHTS = {
+    "elementary": [0.25, 0.10, 0.30, 0.15, 0.20],
+    "middle": [0.15, 0.05, 0.25, 0.10, 0.45],
+    "high": [0.10, 0.00, 0.20, 0.10, 0.60],
+}
+
+
+def test_fit_recovers_known_weights() -> None:
+    frame = synthetic_fit_inputs(TRUE_WEIGHTS, students=20_000, seed=3)
+    weights, fits = fw.fit_all(frame, folds=5, previous_weights=pd.DataFrame())
+    for level, expected in TRUE_WEIGHTS.items():
+        fitted = weights[weights["school_level"] == level]["weight"].astype(float).to_numpy()
+        assert np.abs(fitted - np.array(expected)).max() < 0.02, (level, fitted)
+    assert (fits["r2_cross_validated"].astype(float) > 0.5).all()
+
+
+def test_weights_are_non_negative_and_sum_exactly_to_one() -> None:
+    frame = synthetic_fit_inputs(TRUE_WEIGHTS, students=3_000, seed=5)
+    weights, _ = fw.fit_all(frame, folds=5, previous_weights=pd.DataFrame())
+    for _, level in weights.groupby("school_level"):
+        values = [Decimal(w) for w in level["weight"]]
+        assert all(v >= 0 for v in values)
+        assert sum(values) == Decimal(1)
+
+
+def test_a_component_that_predicts_higher_outcomes_gets_weight_zero() -> None:
+    # High-school true weight for safety/disorder is 0; flip it to a protective effect.
+    flipped = {"high": [0.3, -0.3, 0.3, 0.2, 0.5]}
+    frame = synthetic_fit_inputs(flipped, students=5_000, seed=7)
+    fit = fw.fit_level(frame, "high", folds=5)
+    assert fit.weights[1] == 0
+    assert fit.coefficients[1] == 0
+
+
+def test_rounding_hands_leftover_units_to_largest_remainders() -> None:
+    weights = fw.round_weights(np.array([1.0, 1.0, 1.0]))
+    assert weights == [Decimal("0.333334"), Decimal("0.333333"), Decimal("0.333333")]
+    assert sum(weights) == 1
+
+
+def test_all_zero_coefficients_is_an_error() -> None:
+    with pytest.raises(fw.FitError, match="all coefficients are 0"):
+        fw.round_weights(np.zeros(5))
+
+
+def test_folds_depend_on_the_id_not_the_row_order() -> None:
+    ids = pd.Series([f"S{i:08d}" for i in range(1000)])
+    forward = dict(zip(ids, fw.fold_of(ids, 5), strict=True))
+    backward = dict(zip(ids[::-1], fw.fold_of(ids[::-1], 5), strict=True))
+    assert forward == backward
+    assert set(forward.values()) == {0, 1, 2, 3, 4}
+
+
+def write_fit_inputs(path: Path, frame: pd.DataFrame) -> None:
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema intermediate")
+        connection.register("frame", frame)
+        connection.execute("create table intermediate.int_weight_fit_inputs as select * from frame")
+
+
+def test_written_seeds_are_deterministic_and_valid(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_fit_inputs(warehouse, synthetic_fit_inputs(TRUE_WEIGHTS, students=2_000, seed=11))
+    outputs = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        assert fw.main(["--duckdb", str(warehouse), "--output-dir", str(out)]) == 0
+        outputs.append({p.name: p.read_bytes() for p in out.glob("*.csv")})
+    assert outputs[0] == outputs[1]
+    fits = pd.read_csv(tmp_path / "first" / "component_weight_fits.csv")
+    assert list(fits["school_level"]) == fw.LEVELS
+    assert (fits["students_fitted"] == 2_000).all()
+    assert fits["input_hash"].str.fullmatch(r"[0-9a-f]{64}").all()
+
+
+def test_too_few_students_keeps_previous_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    frame = synthetic_fit_inputs(
+        {"elementary": TRUE_WEIGHTS["elementary"], "middle": TRUE_WEIGHTS["middle"]}, 500, 1
+    )
+    frame = pd.concat([frame, synthetic_fit_inputs({"high": TRUE_WEIGHTS["high"]}, 20, 2)])
+    previous = pd.DataFrame(
+        {
+            "school_level": "high",
+            "component_name": fw.COMPONENTS,
+            "weight": ["0.2"] * 5,
+            "need_coefficient": "",
+        }
+    )
+    weights, fits = fw.fit_all(frame, folds=5, previous_weights=previous)
+    assert list(weights[weights["school_level"] == "high"]["weight"]) == ["0.2"] * 5
+    assert fits.set_index("school_level").loc["high", "fit_method"] == "kept_previous_too_few_students"
+    assert "previous weights kept" in capsys.readouterr().out
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert fw.main(["--duckdb", str(tmp_path / "absent.duckdb"), "--output-dir", str(tmp_path)]) == 2
+    assert "warehouse not found" in capsys.readouterr().err
