@@ -34,6 +34,10 @@ def histogram_lines(values: list[float]) -> list[str]:
     ]
 
 
+def _r2(value: float | None) -> str:
+    return f"{value:>12.3f}" if value is not None else f"{'n/a':>12}"
+
+
 def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) -> None:
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         schools, students, partial, low, high, median = _rows(
@@ -83,14 +87,15 @@ def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) ->
     print("  ten highest-need schools:")
     for rank, (code, name, level, index, component) in enumerate(top, start=1):
         print(f"  {rank:2d}. {index}  {code}  {name[:42]:<42} {level:<10} largest: {component}")
-    print("  weights by level (fitted; cross-validated R2):")
-    current = None
-    for level, component, weight, fitted, r2 in weights:
-        if level != current:
-            r2_text = f"{r2:.3f}" if r2 is not None else "n/a"
-            print(f"    {level} (n={fitted}, cv R2={r2_text}):")
-            current = level
-        print(f"      {component:<30} {weight:.3f}")
+    print("  component weights by level:")
+    levels = list(dict.fromkeys(level for level, *_ in weights))
+    print("    " + " " * 30 + "".join(f"{level:>12}" for level in levels))
+    by_key = {(level, component): weight for level, component, weight, _, _ in weights}
+    for component in dict.fromkeys(component for _, component, *_ in weights):
+        print(f"    {component:<30}" + "".join(f"{by_key[(level, component)]:>12.3f}" for level in levels))
+    fitted = {level: (n, r2) for level, _, _, n, r2 in weights}
+    print("    " + f"{'students fitted':<30}" + "".join(f"{fitted[level][0] or 0:>12,}" for level in levels))
+    print("    " + f"{'cross-validated R2':<30}" + "".join(_r2(fitted[level][1]) for level in levels))
     print(f"  results: {duckdb_path} (schema marts: fct_school_opportunity, fct_student_opportunity, ...)")
     if timings:
         print("  wall time: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items()))
