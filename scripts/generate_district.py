@@ -167,8 +167,16 @@ SIGMA_NOISE = 0.6  # student noise epsilon
 # ---------------------------------------------------------------------------------------------
 # Parameters of the latent student model (documented in docs/synthetic_district.md).
 # ---------------------------------------------------------------------------------------------
+# Exam schools admit by prior grades and test scores, citywide (Boston Latin Academy, Boston Latin
+# School, O'Bryant School of Math & Science). Their students are higher achievers and come
+# disproportionately from higher-income tracts: they get a wider catchment, a tilt toward
+# lower-need tracts and a lower school component of academic risk.
+EXAM_SCHOOLS = ("00350545", "00350560", "00350575")
 PARAMETERS: dict[str, object] = {
     "distance_scale_km": {"elementary": 2.5, "middle": 3.5, "high": 6.0},
+    "exam_school_distance_scale_km": 8.0,
+    "tract_sorting": {"economically_disadvantaged": 0.2, "english_learner": 0.1},
+    "exam_school_tract_tilt": 0.5,
     "family_tract_correlation": 0.6,
     "share_without_address": 0.01,
     "no_address_disadvantage_slope": 0.5,
@@ -214,8 +222,12 @@ PARAMETERS: dict[str, object] = {
         "economically_disadvantaged": 0.5,
         "recent_immigrant": 0.6,
         "students_with_disabilities": 0.5,
+        "school": 0.25,
         "noise": 0.8,
     },
+    "school_risk_key": {"economically_disadvantaged": 0.6, "absence": 0.4},
+    "school_risk_clip": 2.5,
+    "exam_school_risk_shift": 1.5,
     "absence_risk_slope": 1.0,
     "full_year_membership": [175, 180],
     "discipline_rank_noise": 0.7,
@@ -441,7 +453,25 @@ def build_school_table(seeds: dict[str, pd.DataFrame], seeds_dir: Path) -> tuple
             fallbacks[column] = filled
     # Only reached when no school at all has the figure.
     defaults = {"in_school_suspension_share": 0.5, "discipline_share": 0.0, "attendance_rate": 90.0}
-    return table.fillna(defaults).fillna(0.0), fallbacks
+    table = table.fillna(defaults).fillna(0.0)
+    return add_school_sorting_scores(table), fallbacks
+
+
+def add_school_sorting_scores(schools: pd.DataFrame) -> pd.DataFrame:
+    """School-level scores (enrollment-weighted z, so the average student has 0) from the real
+    figures: socioeconomic need (ED share), EL share, and the school part of academic risk."""
+    size = schools["students"]
+    schools["exam_school"] = schools.index.isin(EXAM_SCHOOLS)
+    schools["need_z"] = weighted_z(schools["pct_economically_disadvantaged"], size).fillna(0.0)
+    schools["english_learner_z"] = weighted_z(schools["pct_english_learner"], size).fillna(0.0)
+    absence = np.log(np.clip(100.0 - schools["attendance_rate"], 1.0, 99.0))  # log absence rate in %
+    absence_z = weighted_z(absence, size).fillna(0.0)
+    key = PARAMETERS["school_risk_key"]
+    raw = key["economically_disadvantaged"] * schools["need_z"] + key["absence"] * absence_z
+    clip = PARAMETERS["school_risk_clip"]
+    risk = weighted_z(raw, size).fillna(0.0).clip(-clip, clip)
+    schools["risk_z"] = risk - PARAMETERS["exam_school_risk_shift"] * schools["exam_school"]
+    return schools
 
 
 def build_race_shares(
@@ -670,8 +700,9 @@ def grade_level(grade: str) -> int:
     return next(i for i, name in enumerate(LEVELS) if number <= LEVEL_GRADE_RANGE[name][1])
 
 
-def draw_home_tracts(students: Students, reference: Reference, rng: np.random.Generator) -> np.ndarray:
-    """Home tract: child population x exp(-distance / scale), wider catchment for older students."""
+def home_tract_weights(reference: Reference) -> np.ndarray:
+    """(schools x levels x tracts) unnormalized P(tract | school, level): child population x
+    distance decay x socioeconomic sorting (families sort into schools that match their need)."""
     schools, tracts = reference.schools, reference.tracts
     distance = distance_km(
         schools["latitude"].to_numpy()[:, None],
@@ -679,10 +710,28 @@ def draw_home_tracts(students: Students, reference: Reference, rng: np.random.Ge
         tracts["latitude"].to_numpy()[None, :],
         tracts["longitude"].to_numpy()[None, :],
     )
+    exam = schools["exam_school"].to_numpy()
     scale = np.array([PARAMETERS["distance_scale_km"][name] for name in LEVELS])
-    weight = tracts["child_population"].to_numpy() * np.exp(-distance[:, None, :] / scale[None, :, None])
+    scale = np.where(exam[:, None], PARAMETERS["exam_school_distance_scale_km"], scale[None, :])
+    sorting = PARAMETERS["tract_sorting"]
+    school_need, school_el = schools["need_z"].to_numpy(), schools["english_learner_z"].to_numpy()
+    need, foreign_born = tracts["need_score"].to_numpy(), tracts["foreign_born_z"].to_numpy()
+    match = (
+        sorting["economically_disadvantaged"] * school_need[:, None] * need[None, :]
+        + sorting["english_learner"] * school_el[:, None] * foreign_born[None, :]
+        - PARAMETERS["exam_school_tract_tilt"] * exam[:, None] * need[None, :]
+    )
+    log_weight = match[:, None, :] - distance[:, None, :] / scale[:, :, None]
+    log_weight -= log_weight.max(axis=2, keepdims=True)  # no overflow; the scale does not matter
+    return tracts["child_population"].to_numpy() * np.exp(log_weight)
+
+
+def draw_home_tracts(students: Students, reference: Reference, rng: np.random.Generator) -> np.ndarray:
+    """Home tract: child population x exp(-distance / scale) x exp(sorting), wider catchment for
+    older students and exam schools."""
+    weight = home_tract_weights(reference)
     group = students["school"] * len(LEVELS) + students["level"]
-    return draw_categorical(rng, weight.reshape(-1, len(tracts)), group)
+    return draw_categorical(rng, weight.reshape(-1, len(reference.tracts)), group)
 
 
 def draw_family(students: Students, reference: Reference, seed: int) -> None:
@@ -948,11 +997,14 @@ def enrollment_offer_table(reference: Reference) -> np.ndarray:
     return table
 
 
-def draw_risk(students: Students, rng: np.random.Generator) -> None:
-    """Latent academic risk r (standardized): drives every prior-performance record."""
+def draw_risk(students: Students, reference: Reference, rng: np.random.Generator) -> None:
+    """Latent academic risk r (standardized): drives every prior-performance record. Its school
+    part follows the school's real ED share and absence rate (exam schools lower)."""
     weights = PARAMETERS["risk_weights"]
+    school_risk = reference.schools["risk_z"].to_numpy()[students["school"]]
     raw = (
-        weights["family"] * students["family"]
+        weights["school"] * school_risk
+        + weights["family"] * students["family"]
         + weights["economically_disadvantaged"] * students["economically_disadvantaged"]
         + weights["recent_immigrant"] * students["recent_immigrant"]
         + weights["students_with_disabilities"] * students["students_with_disabilities"]
@@ -1467,7 +1519,7 @@ def generate(
     draw_moves(students, reference, moves)
     tables = {"addresses": build_addresses(students, reference, moves)}
     tables["enrollments"] = build_enrollments(students, reference, stream(seed, "enrollments"))
-    draw_risk(students, stream(seed, "risk"))
+    draw_risk(students, reference, stream(seed, "risk"))
     tables["attendance"] = build_attendance(students, reference, stream(seed, "attendance"))
     tables["discipline_incidents"] = build_discipline(
         students, reference, tables["attendance"], stream(seed, "discipline")
@@ -1505,6 +1557,7 @@ def build_manifest(district: GeneratedDistrict, row_counts: dict[str, int]) -> d
             "missing_component_contributes": 0,
         },
         "parameters": PARAMETERS,
+        "exam_schools": list(EXAM_SCHOOLS),
         "countries_of_birth": dict(COUNTRIES_OF_BIRTH),
         "profile_fallbacks": district.reference.fallbacks,
         "row_counts": row_counts,

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import generate_district as gd
@@ -535,6 +536,165 @@ def test_prior_year_records_have_realistic_rates(default):
     assert 0.08 <= indicators["lives_in_public_housing"].mean() <= 0.12
     foreign = indicators["foreign_born"] == 1
     assert 0.40 <= indicators.loc[foreign, "recent_immigrant"].mean() <= 0.50
+
+
+def test_school_suspension_shares_equal_the_real_shares(default, real_profiles):
+    folder, _ = default
+    attendance = read(folder, "attendance.csv")
+    incidents = read(folder, "discipline_incidents.csv")
+    suspended = set(incidents.loc[incidents["action_code"].isin(["ISS", "OSS"]), "student_id"])
+    by_school = (
+        attendance["student_id"].isin(suspended).groupby(attendance["school_code"]).agg(["sum", "size"])
+    )
+    real = real_profiles.reindex(by_school.index)
+    share = real["students_disciplined"].astype(float) / real["discipline_report_students"].astype(float)
+    expected = gd.round_half_up(share.to_numpy() * by_school["size"].to_numpy())
+    assert by_school["sum"].tolist() == expected.tolist()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sorting: schools differ in need as in a choice district (default size)
+# ---------------------------------------------------------------------------------------------
+def school_frame(folder: Path, district: gd.GeneratedDistrict) -> pd.DataFrame:
+    """Per student (in file order): current school and the need of the current address's tract."""
+    students = read(folder, "students.csv")[["student_id"]]
+    students = students.merge(current_enrollments(folder)[["student_id", "school_code"]], how="left")
+    addresses = read(folder, "addresses.csv").query("address_end_date == '' and census_tract_geoid != ''")
+    need = district.reference.tracts["need_score"]
+    tract_need = addresses.set_index("student_id")["census_tract_geoid"].map(need)
+    return students.assign(tract_need=students["student_id"].map(tract_need).to_numpy())
+
+
+def lowest_fifth(values: pd.Series, codes: Sequence[str]) -> list[bool]:
+    """Whether each school code is among the fifth of schools with the lowest value."""
+    return [values.rank().loc[code] <= len(values) / 5 for code in codes]
+
+
+def test_home_tract_weights_follow_the_documented_formula(monkeypatch):
+    reference = gd.build_reference(gd.load_seeds(gd.DEFAULT_SEEDS_DIR), gd.DEFAULT_SEEDS_DIR)
+    schools, tracts = reference.schools, reference.tracts
+    with_sorting = gd.home_tract_weights(reference)
+    monkeypatch.setitem(
+        gd.PARAMETERS, "tract_sorting", {"economically_disadvantaged": 0.0, "english_learner": 0.0}
+    )
+    monkeypatch.setitem(gd.PARAMETERS, "exam_school_tract_tilt", 0.0)
+    plain = gd.home_tract_weights(reference)
+    children = tracts["child_population"].to_numpy() > 0
+    distance = gd.distance_km(
+        schools["latitude"].to_numpy()[:, None],
+        schools["longitude"].to_numpy()[:, None],
+        tracts["latitude"].to_numpy()[None, :],
+        tracts["longitude"].to_numpy()[None, :],
+    )
+    scale = np.array([[2.5, 3.5, 6.0]] * len(schools))
+    scale[schools.index.isin(["00350545", "00350560", "00350575"])] = 8.0
+    expected_plain = tracts["child_population"].to_numpy() * np.exp(-distance[:, None, :] / scale[:, :, None])
+    log_ratio = np.log(plain[..., children]) - np.log(expected_plain[..., children])
+    assert np.ptp(log_ratio, axis=2).max() < 1e-9  # equal up to a constant per school and level
+    need, foreign_born = tracts["need_score"].to_numpy(), tracts["foreign_born_z"].to_numpy()
+    exam = schools["exam_school"].to_numpy()
+    match = (
+        0.2 * schools["need_z"].to_numpy()[:, None] * need[None, :]
+        + 0.1 * schools["english_learner_z"].to_numpy()[:, None] * foreign_born[None, :]
+        - 0.5 * exam[:, None] * need[None, :]
+    )
+    log_ratio = np.log(with_sorting[..., children]) - np.log(plain[..., children]) - match[:, None, children]
+    assert np.ptp(log_ratio, axis=2).max() < 1e-9
+    assert (with_sorting[..., ~children] == 0).all()
+
+
+def test_school_scores_come_from_the_real_figures(real_profiles):
+    reference = gd.build_reference(gd.load_seeds(gd.DEFAULT_SEEDS_DIR), gd.DEFAULT_SEEDS_DIR)
+    schools = reference.schools
+    assert sorted(schools.index[schools["exam_school"]]) == ["00350545", "00350560", "00350575"]
+    real = real_profiles.reindex(schools.index)
+    for column, score in [
+        ("pct_economically_disadvantaged", "need_z"),
+        ("pct_english_learner", "english_learner_z"),
+    ]:
+        values = real[column].astype(float)
+        mean = np.average(values, weights=schools["students"])
+        sd = np.sqrt(np.average((values - mean) ** 2, weights=schools["students"]))
+        assert np.allclose(schools[score], (values - mean) / sd), score
+    risk = schools["risk_z"]
+    assert risk.between(-2.5 - 1.5, 2.5).all()
+    assert np.corrcoef(risk, real["pct_economically_disadvantaged"].astype(float))[0, 1] > 0.7
+    assert np.corrcoef(risk, real["attendance_rate"].astype(float))[0, 1] < -0.5
+    assert (risk[schools["exam_school"]] < risk.quantile(0.1)).all()
+
+
+def test_families_sort_into_schools_by_socioeconomic_need(default, real_profiles):
+    folder, district = default
+    frame = school_frame(folder, district)
+    assert frame["tract_need"].notna().mean() > 0.98
+    mean_need = frame.groupby("school_code")["tract_need"].mean()
+    real_ed = real_profiles["pct_economically_disadvantaged"].astype(float).reindex(mean_need.index)
+    assert np.corrcoef(real_ed, mean_need)[0, 1] >= 0.6
+    assert all(lowest_fifth(mean_need, gd.EXAM_SCHOOLS))
+    # Most of the variation is still within schools: catchments overlap.
+    known = frame.dropna(subset=["tract_need"])
+    school_mean = known.groupby("school_code")["tract_need"].transform("mean")
+    total = ((known["tract_need"] - known["tract_need"].mean()) ** 2).sum()
+    between = ((school_mean - known["tract_need"].mean()) ** 2).sum() / total
+    assert 0.08 <= between <= 0.35, between
+
+
+def test_need_percentiles_vary_between_schools_but_mostly_within(default):
+    """The warehouse's index: need = sum of weight x component over the components present
+    (weights rescaled), percentile over the district, school index = mean percentile."""
+    folder, district = default
+    components = district.components[list(gd.COMPONENTS)].to_numpy()
+    weights = np.array([[gd.TRUE_NEED_WEIGHTS[level][c] for c in gd.COMPONENTS] for level in gd.LEVELS])
+    weights = weights[district.students["level"]]
+    present = ~np.isnan(components)
+    need = np.nansum(components * weights, axis=1) / np.where(present, weights, 0).sum(axis=1)
+    percentile = (pd.Series(need).rank(method="min").to_numpy() - 1) / (len(need) - 1)
+    school = read(folder, "students.csv")[["student_id"]].merge(current_enrollments(folder))["school_code"]
+    by_school = pd.Series(percentile).groupby(school.to_numpy()).agg(["mean", "size"])
+    between = (by_school["size"] * (by_school["mean"] - 0.5) ** 2).sum() / ((percentile - 0.5) ** 2).sum()
+    assert 0.15 <= between <= 0.30, between
+    assert by_school["mean"].max() - by_school["mean"].min() >= 0.4
+    assert all(lowest_fifth(by_school["mean"], gd.EXAM_SCHOOLS))
+
+
+def test_prior_performance_differs_between_schools_with_their_real_figures(default, real_profiles):
+    folder, _ = default
+    school = current_enrollments(folder).set_index("student_id")["school_code"]
+    tests = read(folder, "assessments.csv")
+    not_meeting = (tests["performance_level"] == "NM").groupby(tests["student_id"].map(school)).mean()
+    marks = read(folder, "course_marks.csv")
+    failing = (marks["final_mark"] == "F").groupby(marks["student_id"].map(school)).mean()
+    real = real_profiles.reindex(not_meeting.index)
+    real_ed = real["pct_economically_disadvantaged"].astype(float)
+    assert np.corrcoef(real_ed, not_meeting)[0, 1] >= 0.75
+    absence = 100 - real_profiles["attendance_rate"].astype(float).reindex(failing.index)
+    assert np.corrcoef(absence, failing)[0, 1] >= 0.4
+    assert not_meeting.quantile(0.9) - not_meeting.quantile(0.1) >= 0.2
+    district_share = (tests["performance_level"] == "NM").mean()
+    assert (not_meeting.loc[list(gd.EXAM_SCHOOLS)] < district_share / 2).all()
+
+
+def test_sorting_parameters_are_documented():
+    text = MODEL_DOC.read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([\w.]+)` \| ([\d.]+) \|", text, flags=re.MULTILINE))
+    names = [
+        "tract_sorting.economically_disadvantaged",
+        "tract_sorting.english_learner",
+        "exam_school_tract_tilt",
+        "exam_school_distance_scale_km",
+        "risk_weights.school",
+        "school_risk_key.economically_disadvantaged",
+        "school_risk_key.absence",
+        "school_risk_clip",
+        "exam_school_risk_shift",
+    ]
+    for name in names:
+        value = gd.PARAMETERS
+        for part in name.split("."):
+            value = value[part]
+        assert name in rows and float(rows[name]) == value, name
+    for code in gd.EXAM_SCHOOLS:
+        assert code in text, code
 
 
 # ---------------------------------------------------------------------------------------------
