@@ -4,10 +4,12 @@ Reads intermediate.int_weight_fit_inputs (students with all five components and 
 regresses the outcome on the five component scores separately for elementary, middle and high
 school, and turns the fit into need weights: non-negative and summing to 1 per level.
 
-Method: non-negative least squares of the negated, centered outcome on the centered component
-scores (components are oriented so that higher = more need, so a need weight is how much lower
-the outcome is per standard deviation of the component). Normalizing the coefficients to sum to
-1 gives the weights. Cross-validated R2 uses K folds fixed by a hash of the student id.
+Method: non-negative least squares of the negated outcome on the component scores, both
+centered within each school (school fixed effects). Components are oriented so that higher =
+more need, so a need coefficient is how much lower the outcome is per standard deviation of the
+component. Fitting within schools keeps differences in school quality, which are in the schools'
+control, out of the need weights. Normalizing the coefficients to sum to 1 gives the weights.
+R2 is within schools; the cross-validated R2 uses K folds fixed by a hash of the student id.
 
 Writes seeds/config/component_weights.csv and seeds/config/component_weight_fits.csv
 deterministically: the same inputs give the same bytes.
@@ -40,7 +42,7 @@ COMPONENTS = [
 ]
 LEVELS = ["elementary", "middle", "high"]
 FIT_INPUTS_RELATION = "intermediate.int_weight_fit_inputs"
-METHOD = "nnls_negated_outcome_on_component_scores"
+METHOD = "nnls_within_school"
 WEIGHT_DECIMALS = 6
 # Fewer complete cases than this and a level keeps its previous weights.
 MIN_STUDENTS_PER_LEVEL = 50
@@ -70,7 +72,9 @@ def default_duckdb_path() -> Path:
 def read_fit_inputs(duckdb_path: Path) -> pd.DataFrame:
     if not Path(duckdb_path).is_file():
         raise FitError(f"{duckdb_path}: warehouse not found; run `dbt build` first")
-    columns = ", ".join(["student_id", "school_level", "outcome_score"] + [f"{c}_score" for c in COMPONENTS])
+    columns = ", ".join(
+        ["student_id", "school_code", "school_level", "outcome_score"] + [f"{c}_score" for c in COMPONENTS]
+    )
     try:
         with duckdb.connect(str(duckdb_path), read_only=True) as connection:
             return connection.sql(f"select {columns} from {FIT_INPUTS_RELATION} order by student_id").df()
@@ -92,21 +96,23 @@ def fold_of(student_ids: pd.Series, folds: int) -> np.ndarray:
 
 
 def nnls_need_coefficients(components: np.ndarray, outcome: np.ndarray) -> np.ndarray:
-    """Non-negative coefficients b minimizing |Xc b - (-yc)|, with X and y centered."""
-    centered_x = components - components.mean(axis=0)
-    centered_negated_y = -(outcome - outcome.mean())
-    coefficients, _ = nnls(centered_x, centered_negated_y)
+    """Non-negative coefficients b minimizing |X b - (-y)| for centered X and y."""
+    coefficients, _ = nnls(components, -outcome)
     return coefficients
 
 
-def predict(
-    components: np.ndarray, coefficients: np.ndarray, x_mean: np.ndarray, y_mean: float
-) -> np.ndarray:
-    return y_mean - (components - x_mean) @ coefficients
+def center_within_groups(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Subtract each group's mean (rows of `values` grouped by `groups`)."""
+    codes, inverse = np.unique(groups, return_inverse=True)
+    sums = np.zeros((len(codes),) + values.shape[1:])
+    np.add.at(sums, inverse, values)
+    counts = np.bincount(inverse, minlength=len(codes)).reshape((-1,) + (1,) * (values.ndim - 1))
+    return values - (sums / counts)[inverse]
 
 
 def r_squared(actual: np.ndarray, predicted: np.ndarray) -> float:
-    total = float(((actual - actual.mean()) ** 2).sum())
+    """R2 of centered values (their mean is 0 by construction)."""
+    total = float((actual**2).sum())
     if total == 0:
         return float("nan")
     return 1.0 - float(((actual - predicted) ** 2).sum()) / total
@@ -118,9 +124,7 @@ def cross_validated_r2(components: np.ndarray, outcome: np.ndarray, folds: np.nd
     for fold in np.unique(folds):
         train, test = folds != fold, folds == fold
         coefficients = nnls_need_coefficients(components[train], outcome[train])
-        predicted[test] = predict(
-            components[test], coefficients, components[train].mean(axis=0), float(outcome[train].mean())
-        )
+        predicted[test] = -(components[test] @ coefficients)
     return r_squared(outcome, predicted)
 
 
@@ -143,12 +147,14 @@ def round_weights(coefficients: np.ndarray) -> list[Decimal]:
 
 def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
     level = frame[frame["school_level"] == school_level].sort_values("student_id")
-    components = level[[f"{c}_score" for c in COMPONENTS]].to_numpy(dtype=float)
-    outcome = level["outcome_score"].to_numpy(dtype=float)
-    if not np.isfinite(components).all() or not np.isfinite(outcome).all():
+    raw_components = level[[f"{c}_score" for c in COMPONENTS]].to_numpy(dtype=float)
+    raw_outcome = level["outcome_score"].to_numpy(dtype=float)
+    if not np.isfinite(raw_components).all() or not np.isfinite(raw_outcome).all():
         raise FitError(f"{school_level}: fit inputs hold NaN or infinite values")
+    schools = level["school_code"].to_numpy()
+    components = center_within_groups(raw_components, schools)
+    outcome = center_within_groups(raw_outcome, schools)
     coefficients = nnls_need_coefficients(components, outcome)
-    fitted = predict(components, coefficients, components.mean(axis=0), float(outcome.mean()))
     try:
         weights = round_weights(coefficients)
     except FitError as error:
@@ -159,7 +165,7 @@ def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
         students_fitted=len(level),
         coefficients=coefficients,
         weights=weights,
-        r2_in_sample=r_squared(outcome, fitted),
+        r2_in_sample=r_squared(outcome, -(components @ coefficients)),
         r2_cross_validated=cross_validated_r2(components, outcome, fold_of(level["student_id"], folds)),
         cv_folds=folds,
         input_hash=input_hash(level),

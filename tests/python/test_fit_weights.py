@@ -10,18 +10,28 @@ import pandas as pd
 import pytest
 
 
-def synthetic_fit_inputs(need_weights: dict[str, list[float]], students: int, seed: int) -> pd.DataFrame:
-    """Students with correlated component scores and an outcome from known need weights."""
+def synthetic_fit_inputs(
+    need_weights: dict[str, list[float]], students: int, seed: int, school_quality_bias: float = 0.0
+) -> pd.DataFrame:
+    """Students in 40 schools per level with correlated component scores, school effects, and an
+    outcome from known need weights. With school_quality_bias, schools whose students have more
+    need also teach worse, which a pooled fit would wrongly read as need."""
     rng = np.random.default_rng(seed)
     frames = []
     for level, weights in need_weights.items():
+        schools = rng.integers(0, 40, students)
+        school_need = rng.standard_normal((40, 5))
         mixing = np.eye(5) + 0.4  # components correlated, as in a real district
-        components = rng.standard_normal((students, 5)) @ mixing
+        components = (rng.standard_normal((students, 5)) + school_need[schools]) @ mixing
         components = (components - components.mean(axis=0)) / components.std(axis=0)
-        outcome = 500 - 20 * (components @ np.array(weights)) + rng.normal(0, 8, students)
+        school_effect = rng.normal(0, 5, 40) - school_quality_bias * school_need[:, 0]
+        outcome = (
+            500 - 20 * (components @ np.array(weights)) + school_effect[schools] + rng.normal(0, 8, students)
+        )
         frame = pd.DataFrame(components, columns=[f"{c}_score" for c in fw.COMPONENTS])
         frame.insert(0, "outcome_score", outcome)
         frame.insert(0, "school_level", level)
+        frame.insert(0, "school_code", [f"{level[0]}{s:07d}" for s in schools])
         frame.insert(0, "student_id", [f"{level[0]}{i:07d}" for i in range(students)])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
@@ -41,6 +51,21 @@ def test_fit_recovers_known_weights() -> None:
         fitted = weights[weights["school_level"] == level]["weight"].astype(float).to_numpy()
         assert np.abs(fitted - np.array(expected)).max() < 0.02, (level, fitted)
     assert (fits["r2_cross_validated"].astype(float) > 0.5).all()
+
+
+def test_school_quality_does_not_leak_into_need_weights() -> None:
+    """Schools serving needier students also teaching worse must not inflate a need weight."""
+    frame = synthetic_fit_inputs({"middle": TRUE_WEIGHTS["middle"]}, students=20_000, seed=9,
+                                 school_quality_bias=15.0)  # fmt: skip
+    fit = fw.fit_level(frame, "middle", folds=5)
+    assert np.abs(np.array([float(w) for w in fit.weights]) - TRUE_WEIGHTS["middle"]).max() < 0.02
+    # A pooled fit on the same data is visibly biased toward the first component.
+    pooled = fw.nnls_need_coefficients(
+        frame[[f"{c}_score" for c in fw.COMPONENTS]].to_numpy()
+        - frame[[f"{c}_score" for c in fw.COMPONENTS]].mean().to_numpy(),
+        frame["outcome_score"].to_numpy() - frame["outcome_score"].mean(),
+    )
+    assert pooled[0] / pooled.sum() - TRUE_WEIGHTS["middle"][0] > 0.05
 
 
 def test_weights_are_non_negative_and_sum_exactly_to_one() -> None:

@@ -64,7 +64,7 @@ def test_fitted_weights_are_non_negative_and_sum_to_one(built_warehouse: Warehou
         assert all(v >= 0 for v in values), level
         assert sum(values) == 1, level
     fits = pd.read_csv(built_warehouse.project / "seeds" / "config" / "component_weight_fits.csv")
-    assert (fits["fit_method"] == "nnls_negated_outcome_on_component_scores").all()
+    assert (fits["fit_method"] == "nnls_within_school").all()
 
 
 # Stated tolerance: at 20,000 students each fitted weight is within 0.05 of the generator's truth.
