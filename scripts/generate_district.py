@@ -189,10 +189,15 @@ PARAMETERS: dict[str, object] = {
     "new_arrival_on_first_day": 0.6,
     "recent_arrival_on_first_day": 0.5,
     "moved_in_days_after_first_day": 180,
-    "foreign_born_child_factor": 0.5,
-    "foreign_born_grade_factor": {"PK": 0.4, "12": 1.6},
-    "foreign_born_disadvantage_slope": 0.3,
-    "recent_immigrant_probability": 0.38,
+    # Foreign born: logit P = a + log(grade factor) + slopes x (tract foreign-born z, school EL z,
+    # family); a is solved so that the expected district share is foreign_born_share.
+    "foreign_born_share": 0.16,
+    "foreign_born_grade_factor": {"PK": 0.4, "12": 1.6},  # odds factor, linear in the grade
+    "foreign_born_logit": {"tract_foreign_born_z": 0.4, "school_english_learner_z": 1.0, "family": 0.3},
+    # Recent arrival among the foreign born: logit P = b + slope x school EL z; b is solved so that
+    # recent immigrants are this share of the foreign born (including the forced young ones).
+    "recent_immigrant_share_of_foreign_born": 0.45,
+    "recent_immigrant_logit": {"school_english_learner_z": 1.0},
     "recent_arrived_this_year": 0.55,
     "foreign_born_later_district_entry": 0.15,
     "us_born_new_arrival": 0.05,
@@ -771,16 +776,22 @@ def draw_demographics(students: Students, rng: np.random.Generator) -> None:
 # Immigration and school history
 # =============================================================================================
 def draw_foreign_born(students: Students, reference: Reference, rng: np.random.Generator) -> None:
-    """Born abroad with probability from the tract's foreign-born share (children less than
-    adults, older students more than younger ones, disadvantaged families a little more)."""
+    """Born abroad, by a logit in the tract's foreign-born share, the school's real EL share
+    (newcomer schools are mostly immigrants), the grade (older students more) and the family."""
     n = len(students["school"])
-    share = reference.tracts["share_foreign_born"].to_numpy()[students["tract"]]
+    school_el_z = reference.schools["english_learner_z"].to_numpy()[students["school"]]
+    students["school_english_learner_z"] = school_el_z  # also drives recent arrival
     low, high = PARAMETERS["foreign_born_grade_factor"].values()
     grade_factor = low + (high - low) * (students["grade_number"] + 1) / 13
-    slope = PARAMETERS["foreign_born_disadvantage_slope"]
-    family_factor = np.exp(slope * students["family"] - slope**2 / 2)  # mean 1 when f ~ N(0, 1)
-    probability = PARAMETERS["foreign_born_child_factor"] * share * grade_factor * family_factor
-    foreign_born = rng.random(n) < np.clip(probability, 0, 0.9)
+    slopes = PARAMETERS["foreign_born_logit"]
+    x = (
+        np.log(grade_factor)
+        + slopes["tract_foreign_born_z"] * reference.tracts["foreign_born_z"].to_numpy()[students["tract"]]
+        + slopes["school_english_learner_z"] * school_el_z
+        + slopes["family"] * students["family"]
+    )
+    intercept = solve_logit_intercept(x, PARAMETERS["foreign_born_share"])
+    foreign_born = rng.random(n) < sigmoid(intercept + x)
     country_shares = np.array([[share for _, share in COUNTRIES_OF_BIRTH]])
     abroad = 1 + draw_categorical(rng, country_shares, np.zeros(n, dtype=np.int64))
     students["country"] = np.where(foreign_born, abroad, 0)  # 0 = USA
@@ -799,8 +810,10 @@ def draw_school_history(students: Students, rng: np.random.Generator) -> None:
     late_start = (first_year == CURRENT_YEAR) & (rng.random(n) < PARAMETERS["first_year_late_start"])
     us_born_entry = earliest + np.where(late_start, uniform_days(rng, np.ones(n), 26), 0)
     district_us_born = us_born_district_entry(rng, number, first_year, us_born_entry)
-    us_entry, district_foreign = foreign_born_entries(rng, earliest)
     foreign_born = students["foreign_born"]
+    us_entry, district_foreign = foreign_born_entries(
+        rng, earliest, foreign_born, students["school_english_learner_z"]
+    )
     students["us_school_entry"] = np.where(foreign_born, us_entry, us_born_entry)
     students["district_entry"] = np.where(foreign_born, district_foreign, district_us_born)
 
@@ -825,11 +838,15 @@ def us_born_district_entry(
     return np.where(new_arrival, this_year, np.where(moved_earlier, moved_in, us_entry))
 
 
-def foreign_born_entries(rng: np.random.Generator, earliest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def foreign_born_entries(
+    rng: np.random.Generator, earliest: np.ndarray, foreign_born: np.ndarray, school_el_z: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """US-school and district entry of foreign-born students (drawn for all, used for those)."""
     n = len(earliest)
     forced_recent = earliest > CUTOFF  # too young to have entered a US school before the cutoff
-    recent = forced_recent | (rng.random(n) < PARAMETERS["recent_immigrant_probability"])
+    recent = forced_recent | (
+        rng.random(n) < recent_immigrant_probability(forced_recent, foreign_born, school_el_z)
+    )
     this_year = recent & ((earliest > PRIOR_LAST) | (rng.random(n) < PARAMETERS["recent_arrived_this_year"]))
     recent_before = uniform_days(rng, np.maximum(CUTOFF + 1, earliest), np.full(n, PRIOR_LAST))
     long_ago = uniform_days(rng, earliest, np.full(n, CUTOFF))
@@ -841,6 +858,21 @@ def foreign_born_entries(rng: np.random.Generator, earliest: np.ndarray) -> tupl
     later = rng.random(n) < PARAMETERS["foreign_born_later_district_entry"]
     district = np.where(later, uniform_days(rng, us_entry, np.full(n, SNAPSHOT)), us_entry)
     return us_entry, district
+
+
+def recent_immigrant_probability(
+    forced_recent: np.ndarray, foreign_born: np.ndarray, school_el_z: np.ndarray
+) -> np.ndarray:
+    """P(recent arrival) of the foreign born who could have arrived before the cutoff: a logit in
+    the school's EL z, its intercept solved so that recent immigrants (these and the forced young
+    ones) are the target share of the foreign born."""
+    x = PARAMETERS["recent_immigrant_logit"]["school_english_learner_z"] * school_el_z
+    free = foreign_born & ~forced_recent
+    if not free.any():
+        return sigmoid(x)
+    target = PARAMETERS["recent_immigrant_share_of_foreign_born"] * foreign_born.sum()
+    share_of_free = np.clip((target - (foreign_born & forced_recent).sum()) / free.sum(), 1e-6, 1 - 1e-6)
+    return sigmoid(solve_logit_intercept(x[free], share_of_free) + x)
 
 
 def draw_program_flags(students: Students, reference: Reference, rng: np.random.Generator) -> None:

@@ -674,7 +674,7 @@ def test_prior_performance_differs_between_schools_with_their_real_figures(defau
     assert (not_meeting.loc[list(gd.EXAM_SCHOOLS)] < district_share / 2).all()
 
 
-def test_sorting_parameters_are_documented():
+def test_sorting_and_immigration_parameters_are_documented():
     text = MODEL_DOC.read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| `([\w.]+)` \| ([\d.]+) \|", text, flags=re.MULTILINE))
     names = [
@@ -687,6 +687,14 @@ def test_sorting_parameters_are_documented():
         "school_risk_key.absence",
         "school_risk_clip",
         "exam_school_risk_shift",
+        "foreign_born_share",
+        "foreign_born_grade_factor.PK",
+        "foreign_born_grade_factor.12",
+        "foreign_born_logit.tract_foreign_born_z",
+        "foreign_born_logit.school_english_learner_z",
+        "foreign_born_logit.family",
+        "recent_immigrant_share_of_foreign_born",
+        "recent_immigrant_logit.school_english_learner_z",
     ]
     for name in names:
         value = gd.PARAMETERS
@@ -695,6 +703,91 @@ def test_sorting_parameters_are_documented():
         assert name in rows and float(rows[name]) == value, name
     for code in gd.EXAM_SCHOOLS:
         assert code in text, code
+
+
+# ---------------------------------------------------------------------------------------------
+# Immigration follows the school's real English-learner share (default size)
+# ---------------------------------------------------------------------------------------------
+NEWCOMER_SCHOOL = "00350507"  # Boston International High School & Newcomers Academy, 86% EL
+
+
+def immigration_frame(folder: Path) -> pd.DataFrame:
+    """Per student (file order): current school, EL flag, foreign born and recent immigrant."""
+    students = read(folder, "students.csv")
+    school = current_enrollments(folder).set_index("student_id")["school_code"]
+    foreign_born = students["country_of_birth"] != "USA"
+    return pd.DataFrame(
+        {
+            "school_code": students["student_id"].map(school).to_numpy(),
+            "english_learner": (students["english_learner"] == "Y").to_numpy(),
+            "foreign_born": foreign_born.to_numpy(),
+            "recent_immigrant": (foreign_born & (students["us_school_entry_date"] > "2021-10-01")).to_numpy(),
+        }
+    )
+
+
+def test_foreign_birth_follows_the_real_english_learner_share_across_schools(default, real_profiles):
+    folder, _ = default
+    by_school = immigration_frame(folder).groupby("school_code")[["foreign_born", "recent_immigrant"]].mean()
+    real_el = real_profiles["pct_english_learner"].astype(float).reindex(by_school.index)
+    assert np.corrcoef(real_el, by_school["foreign_born"])[0, 1] >= 0.6
+    assert np.corrcoef(real_el, by_school["recent_immigrant"])[0, 1] >= 0.6
+    assert (by_school.loc[list(gd.EXAM_SCHOOLS), "foreign_born"] < by_school["foreign_born"].median()).all()
+
+
+def test_newcomer_school_is_mostly_recent_immigrants(default):
+    folder, _ = default
+    frame = immigration_frame(folder)
+    newcomers = frame[frame["school_code"] == NEWCOMER_SCHOOL]
+    assert len(newcomers) > 300
+    assert newcomers["foreign_born"].mean() >= 0.65
+    assert newcomers["recent_immigrant"].mean() >= 0.5
+    assert newcomers.loc[newcomers["english_learner"], "foreign_born"].mean() >= 0.8
+
+
+def test_english_learners_in_high_el_schools_are_mostly_foreign_born(default, real_profiles):
+    folder, _ = default
+    frame = immigration_frame(folder)
+    real_el = frame["school_code"].map(real_profiles["pct_english_learner"].astype(float))
+    learners = frame[frame["english_learner"]]
+    assert learners.loc[real_el[learners.index] >= 70, "foreign_born"].mean() >= 0.75
+    assert learners.loc[real_el[learners.index] >= 50, "foreign_born"].mean() >= 0.5
+    assert frame.loc[frame["foreign_born"], "english_learner"].mean() >= 0.8  # the key favors them
+
+
+def test_immigration_district_shares_stay_calibrated(default):
+    folder, _ = default
+    frame = immigration_frame(folder)
+    assert 0.15 <= frame["foreign_born"].mean() <= 0.17
+    assert 0.42 <= frame.loc[frame["foreign_born"], "recent_immigrant"].mean() <= 0.48
+
+
+def test_immigration_component_varies_between_schools(default):
+    """The immigration component (from the files' flags, by the warehouse rules): a real part of
+    its variance lies between schools (1.4% when it followed the home tract only)."""
+    folder, _ = default
+    frame = immigration_frame(folder)
+    flags = frame[["foreign_born", "recent_immigrant"]].astype(float)
+    definitions = [(name, "immigration", gd.MORE_NEED) for name in flags.columns]
+    component = gd.compute_true_components(flags, definitions)["immigration"]
+    school_mean = component.groupby(frame["school_code"]).transform("mean")
+    between = ((school_mean - component.mean()) ** 2).sum() / ((component - component.mean()) ** 2).sum()
+    assert 0.08 <= between <= 0.35, between
+
+
+def test_recent_immigrant_intercept_gives_the_target_share_of_the_foreign_born():
+    rng = np.random.default_rng(3)
+    n = 20_000
+    foreign_born = rng.random(n) < 0.2
+    forced = rng.random(n) < 0.15
+    school_el_z = rng.normal(size=n)
+    probability = gd.recent_immigrant_probability(forced, foreign_born, school_el_z)
+    expected = (foreign_born & forced).sum() + probability[foreign_born & ~forced].sum()
+    target = gd.PARAMETERS["recent_immigrant_share_of_foreign_born"]
+    assert abs(expected / foreign_born.sum() - target) < 1e-3
+    free = foreign_born & ~forced
+    slope = np.polyfit(school_el_z[free], np.log(probability[free] / (1 - probability[free])), 1)[0]
+    assert abs(slope - gd.PARAMETERS["recent_immigrant_logit"]["school_english_learner_z"]) < 1e-9
 
 
 # ---------------------------------------------------------------------------------------------
