@@ -29,31 +29,8 @@ winsorized as (
         on oriented.indicator_name = bounds.indicator_name
 ),
 
-means as (
-    select
-        indicator_name,
-        {{ exact_mean('winsorized_value') }} as mean_value
-    from winsorized
-    group by indicator_name
-),
-
--- Two passes (mean first, then squared deviations) keep the variance accurate for indicators
--- with a large mean and a small spread, such as median incomes.
-deviations as (
-    select
-        winsorized.indicator_name,
-        winsorized.winsorized_value - means.mean_value as deviation
-    from winsorized
-    inner join means
-        on winsorized.indicator_name = means.indicator_name
-),
-
-variances as (
-    select
-        indicator_name,
-        {{ exact_sum('deviation * deviation') }} as sum_squared_deviations
-    from deviations
-    group by indicator_name
+stats as (
+    {{ exact_mean_and_stddev('winsorized', 'indicator_name', 'winsorized_value') }}
 )
 
 select
@@ -63,15 +40,10 @@ select
     bounds.students_with_value,
     bounds.lower_bound,
     bounds.upper_bound,
-    means.mean_value,
-    sqrt(
-        cast(variances.sum_squared_deviations as {{ double_precision() }})
-        / nullif(bounds.students_with_value - 1, 0)
-    ) as stddev_value
+    stats.mean_value,
+    stats.stddev_value
 from {{ ref('int_active_indicator_definitions') }} as definitions
 inner join bounds
     on definitions.indicator_name = bounds.indicator_name
-inner join means
-    on definitions.indicator_name = means.indicator_name
-inner join variances
-    on definitions.indicator_name = variances.indicator_name
+inner join stats
+    on definitions.indicator_name = stats.indicator_name
