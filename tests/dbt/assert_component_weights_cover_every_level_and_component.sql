@@ -3,12 +3,7 @@ with expected as (
     select
         levels.school_level,
         components.component_name
-    from (
-        {%- for level in var('school_levels') %}
-        select '{{ level }}' as school_level
-        {{ 'union all' if not loop.last }}
-        {%- endfor %}
-    ) as levels
+    from {{ literal_table(var('school_levels'), 'school_level', 'levels') }}
     cross join {{ ref('components') }} as components
 )
 

@@ -1,12 +1,5 @@
 -- The components seed and the `components` var (which fixes the mart columns) must name the same
 -- five components.
-with from_var as (
-    {%- for component in var('components') %}
-    select '{{ component }}' as component_name
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
-)
-
 select
     coalesce(seed.component_name, from_var.component_name) as component_name,
     case
@@ -14,6 +7,6 @@ select
         else 'in the components seed but not in var components'
     end as reason
 from {{ ref('components') }} as seed
-full outer join from_var
+full outer join {{ literal_table(var('components'), 'component_name', 'from_var') }}
     on seed.component_name = from_var.component_name
 where seed.component_name is null or from_var.component_name is null
