@@ -60,7 +60,11 @@ def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) ->
         top = _rows(
             connection,
             """
-            select school_code, school_name, school_level, opportunity_index, largest_component
+            select school_code, school_name, school_level, opportunity_index, largest_component,
+                greatest(
+                    neighborhood_socioeconomic_contribution, neighborhood_safety_disorder_contribution,
+                    family_economic_contribution, immigration_contribution, prior_performance_contribution
+                ) / nullif(opportunity_index_unrounded, 0) as largest_share
             from marts.fct_school_opportunity
             order by opportunity_index desc, opportunity_index_unrounded desc, school_code
             limit 10
@@ -85,8 +89,9 @@ def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) ->
     print("  OI distribution (schools per band):")
     print("\n".join(histogram_lines(values)))
     print("  ten highest-need schools:")
-    for rank, (code, name, level, index, component) in enumerate(top, start=1):
-        print(f"  {rank:2d}. {index}  {code}  {name[:42]:<42} {level:<10} largest: {component}")
+    for rank, (code, name, level, index, component, share) in enumerate(top, start=1):
+        share_text = f" ({share:.0%} of its score)" if share is not None else ""
+        print(f"  {rank:2d}. {index}  {code}  {name[:40]:<40} {level:<10} largest: {component}{share_text}")
     print("  component weights by level:")
     levels = list(dict.fromkeys(level for level, *_ in weights))
     print("    " + " " * 30 + "".join(f"{level:>12}" for level in levels))
