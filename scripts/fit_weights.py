@@ -146,15 +146,22 @@ def round_weights(coefficients: np.ndarray) -> list[Decimal]:
 
 
 def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
+    """Fit one level. A component no student has (all its indicators deactivated) gets weight 0."""
     level = frame[frame["school_level"] == school_level].sort_values("student_id")
-    raw_components = level[[f"{c}_score" for c in COMPONENTS]].to_numpy(dtype=float)
+    columns = [f"{c}_score" for c in COMPONENTS]
+    present = [i for i, column in enumerate(columns) if level[column].notna().any()]
+    if not present:
+        raise FitError(f"{school_level}: no component has any value")
+    raw_components = level[[columns[i] for i in present]].to_numpy(dtype=float)
     raw_outcome = level["outcome_score"].to_numpy(dtype=float)
     if not np.isfinite(raw_components).all() or not np.isfinite(raw_outcome).all():
         raise FitError(f"{school_level}: fit inputs hold NaN or infinite values")
     schools = level["school_code"].to_numpy()
     components = center_within_groups(raw_components, schools)
     outcome = center_within_groups(raw_outcome, schools)
-    coefficients = nnls_need_coefficients(components, outcome)
+    fitted = nnls_need_coefficients(components, outcome)
+    coefficients = np.zeros(len(COMPONENTS))
+    coefficients[present] = fitted
     try:
         weights = round_weights(coefficients)
     except FitError as error:
@@ -165,7 +172,7 @@ def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
         students_fitted=len(level),
         coefficients=coefficients,
         weights=weights,
-        r2_in_sample=r_squared(outcome, -(components @ coefficients)),
+        r2_in_sample=r_squared(outcome, -(components @ fitted)),
         r2_cross_validated=cross_validated_r2(components, outcome, fold_of(level["student_id"], folds)),
         cv_folds=folds,
         input_hash=input_hash(level),

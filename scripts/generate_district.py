@@ -1610,6 +1610,12 @@ def district_exists(output: Path) -> bool:
     return all((output / name).is_file() for name in [*FILE_COLUMNS, MANIFEST_NAME])
 
 
+def holds_foreign_district_files(output: Path) -> bool:
+    """District files that this generator did not write (no manifest): a real district's data."""
+    has_files = any((output / name).is_file() for name in FILE_COLUMNS)
+    return has_files and not (output / MANIFEST_NAME).is_file()
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Generate the synthetic district files (docs/district_files.md)."
@@ -1635,6 +1641,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if holds_foreign_district_files(args.output):
+        print(
+            f"generate_district: {args.output} holds district files that were not generated here "
+            "(no generator_manifest.json); refusing to overwrite them. Choose another --output.",
+            file=sys.stderr,
+        )
+        return 2
     if not args.force and district_exists(args.output):
         print(f"{args.output} already holds a generated district; not rewriting it (use --force).")
         return 0

@@ -19,6 +19,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
+import duckdb  # noqa: E402
+
 import fit_weights  # noqa: E402
 import summarize  # noqa: E402
 
@@ -32,19 +34,37 @@ class PipelineError(Exception):
     """A phase failed; the message says which and why."""
 
 
+def absolute_env_path(name: str, default: Path) -> Path:
+    """The path in environment variable `name` (relative to the caller's directory), made absolute
+    and written back so that dbt, run from the project root, reads the same path."""
+    path = Path(os.environ.get(name, default)).resolve()
+    os.environ[name] = str(path)
+    return path
+
+
 def district_dir() -> Path:
-    return Path(os.environ.get("OI_DISTRICT_DIR", PROJECT_ROOT / "data" / "district"))
+    return absolute_env_path("OI_DISTRICT_DIR", PROJECT_ROOT / "data" / "district")
 
 
 def duckdb_path() -> Path:
-    return Path(os.environ.get("OI_DUCKDB_PATH", PROJECT_ROOT / "warehouse" / "opportunity_index.duckdb"))
+    return absolute_env_path("OI_DUCKDB_PATH", PROJECT_ROOT / "warehouse" / "opportunity_index.duckdb")
 
 
 def generate_if_absent(students: int | None, seed: int | None) -> None:
+    """Generate the synthetic district only into a missing or empty folder: never over real files."""
     folder = district_dir()
-    if all((folder / f"{name}.csv").is_file() for name in DISTRICT_FILES):
+    present = [name for name in DISTRICT_FILES if (folder / f"{name}.csv").is_file()]
+    if len(present) == len(DISTRICT_FILES):
         print(f"district files found in {folder}; not regenerating (delete the folder to regenerate)")
         return
+    if present:
+        missing = ", ".join(f"{name}.csv" for name in DISTRICT_FILES if name not in present)
+        raise PipelineError(
+            f"{folder} holds district files but lacks {missing} (see docs/district_files.md); "
+            "refusing to generate synthetic data into it"
+        )
+    if folder.is_dir() and any(folder.iterdir()):
+        raise PipelineError(f"{folder} is not empty but holds no district files; not generating into it")
     command = [
         sys.executable,
         str(PROJECT_ROOT / "scripts" / "generate_district.py"),
@@ -59,12 +79,28 @@ def generate_if_absent(students: int | None, seed: int | None) -> None:
         raise PipelineError("generating the synthetic district failed (see the message above)")
 
 
+def check_warehouse_is_free() -> None:
+    """Fail fast, before building anything, when another process holds the warehouse file."""
+    path = duckdb_path()
+    if not path.is_file():
+        return
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as error:
+        detail = str(error).splitlines()[0]
+        raise PipelineError(
+            f"the warehouse {path} is in use by another process (a BI tool, notebook or second run); "
+            f"close it and run again. DuckDB said: {detail}"
+        ) from error
+
+
 def run_dbt(arguments: list[str]) -> None:
     """Run dbt (warnings and errors only on screen) and report how its nodes ended."""
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *arguments, "--quiet", "--project-dir", str(PROJECT_ROOT)]
-    returncode = subprocess.run(command, cwd=PROJECT_ROOT).returncode
     results_path = PROJECT_ROOT / "target" / "run_results.json"
+    results_path.unlink(missing_ok=True)  # never report a previous run's outcomes
+    returncode = subprocess.run(command, cwd=PROJECT_ROOT).returncode
     outcomes: dict[str, int] = {}
     if results_path.is_file():
         for node_result in json.loads(results_path.read_text(encoding="utf-8"))["results"]:
@@ -89,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("DBT_VERSION_CHECK", "False")
-    os.chdir(PROJECT_ROOT)
+    district_dir()  # resolve both paths against the caller's directory before moving
     duckdb_path().parent.mkdir(parents=True, exist_ok=True)
+    os.chdir(PROJECT_ROOT)
 
     timings: dict[str, float] = {}
     phases = [
@@ -106,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
         ]
     try:
+        check_warehouse_is_free()
         for name, phase in phases:
             print(f"[{name}]")
             started = time.perf_counter()

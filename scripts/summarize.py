@@ -82,6 +82,9 @@ def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) ->
     levels = ", ".join(f"{level} {count}" for level, count in by_level)
     print()
     print("Opportunity Index summary")
+    if not schools:
+        print("  no school has enrolled students: nothing to summarize")
+        return
     print(f"  schools scored: {schools} ({levels})")
     print(f"  students: {students:,} ({partial:,} scored on fewer than five components)")
     print(f"  OI range: {low} to {high}, median {median:.2f}")
@@ -91,7 +94,7 @@ def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) ->
     print("  ten highest-need schools:")
     for rank, (code, name, level, index, component, share) in enumerate(top, start=1):
         share_text = f" ({share:.0%} of its score)" if share is not None else ""
-        print(f"  {rank:2d}. {index}  {code}  {name[:40]:<40} {level:<10} largest: {component}{share_text}")
+        print(f"  {rank:2d}. {index}  {code}  {name[:44]:<44} {level:<10} largest: {component}{share_text}")
     print("  component weights by level:")
     levels = list(dict.fromkeys(level for level, *_ in weights))
     print("    " + " " * 30 + "".join(f"{level:>12}" for level in levels))

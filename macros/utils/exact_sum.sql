@@ -10,5 +10,5 @@
         scale: decimal places kept (default 12; about 1e-12 relative to values near 1).
 #}
 {% macro exact_sum(expression, scale=12) -%}
-    sum(cast({{ expression }} as decimal(38, {{ scale }})))
+    sum({{ fixed_point(expression, scale) }})
 {%- endmacro %}

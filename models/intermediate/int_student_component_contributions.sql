@@ -16,7 +16,12 @@ select
     weights.applied_weight,
     weights.component_need_rank,
     need.need_percentile,
-    need.need_percentile * weights.applied_weight * weights.component_need_rank
+    -- The numerator is rounded like the terms of the denominator's exact sum, so a student's
+    -- shares add up to 1 (a single component gets exactly the whole percentile).
+    need.need_percentile
+    * cast(
+        {{ fixed_point('weights.applied_weight * weights.component_need_rank') }} as {{ double_precision() }}
+    )
     / nullif(shares.share_denominator, 0) as percentile_contribution
 from {{ ref('int_student_component_weights') }} as weights
 inner join shares

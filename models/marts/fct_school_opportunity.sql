@@ -84,9 +84,12 @@ select
         partition by spans.peer_level
         order by least(greatest(indexed.rounded_index, 0.01), 0.99)
     ) as percentile_within_level,
+    -- A component that none of the school's students has contributes nothing.
     -- noqa: disable=LT02
     {%- for component in var('components') %}
-    contributions.{{ component }}_contribution,
+    case
+        when indexed.scored_students > 0 then coalesce(contributions.{{ component }}_contribution, 0)
+    end as {{ component }}_contribution,
     {%- endfor %}
     -- noqa: enable=LT02
     largest.largest_component

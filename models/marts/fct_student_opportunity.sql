@@ -30,9 +30,12 @@ select
     -- noqa: enable=LT02
     need.need_score,
     need.need_percentile,
+    -- A missing component contributes nothing to a scored student's percentile.
     -- noqa: disable=LT02
     {%- for component in var('components') %}
-    contributions.{{ component }}_contribution,
+    case
+        when need.need_percentile is not null then coalesce(contributions.{{ component }}_contribution, 0)
+    end as {{ component }}_contribution,
     {%- endfor %}
     -- noqa: enable=LT02
     -- Joined after the index is computed, for equity reporting; never an input.

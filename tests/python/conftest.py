@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from warehouse_helpers import Warehouse, copy_project, run_pipeline
 
 # Big enough for the weight fit to recover the generator's weights, small enough to build fast.

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-import derive_reference_tables as derive
 import pandas as pd
 import pytest
+
+import derive_reference_tables as derive
 
 SHARED = derive.DEFAULT_SHARED_DATA
 SEEDS = derive.DEFAULT_OUTPUT

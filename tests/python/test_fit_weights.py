@@ -4,10 +4,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import fit_weights as fw
 import numpy as np
 import pandas as pd
 import pytest
+
+import fit_weights as fw
 
 
 def synthetic_fit_inputs(
@@ -149,3 +150,13 @@ def test_too_few_students_keeps_previous_weights(tmp_path: Path, capsys: pytest.
 def test_missing_warehouse_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert fw.main(["--duckdb", str(tmp_path / "absent.duckdb"), "--output-dir", str(tmp_path)]) == 2
     assert "warehouse not found" in capsys.readouterr().err
+
+
+def test_a_component_nobody_has_gets_weight_zero() -> None:
+    """All indicators of a component deactivated: the fit uses the others and gives it 0."""
+    frame = synthetic_fit_inputs({"high": TRUE_WEIGHTS["high"]}, students=5_000, seed=13)
+    frame["immigration_score"] = np.nan
+    fit = fw.fit_level(frame, "high", folds=5)
+    assert fit.weights[fw.COMPONENTS.index("immigration")] == 0
+    assert sum(fit.weights) == 1
+    assert fit.r2_cross_validated > 0.3

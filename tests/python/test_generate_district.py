@@ -12,11 +12,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import generate_district as gd
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.optimize import nnls
+
+import generate_district as gd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = PROJECT_ROOT / "scripts" / "generate_district.py"

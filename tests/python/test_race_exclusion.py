@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from warehouse_helpers import BIN, Warehouse, dbt_build, mart_snapshot, run
 
 pytestmark = pytest.mark.dbt

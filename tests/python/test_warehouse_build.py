@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from warehouse_helpers import Warehouse, copy_project, dbt_build, mart_snapshot
 
 pytestmark = pytest.mark.dbt
@@ -169,3 +171,37 @@ def test_partially_scored_students_keep_a_percentile(built_warehouse: Warehouse)
     homeless = students[students["home_tract_geoid"].isna()]
     assert len(homeless) > 0
     assert homeless["missing_components"].str.contains("neighborhood_socioeconomic").all()
+
+
+def rewrite_district_file(source: Path, destination: Path, file_name: str, edit) -> None:
+    shutil.copytree(source, destination)
+    frame = pd.read_csv(destination / file_name, dtype=str, keep_default_na=False)
+    edit(frame)
+    frame.to_csv(destination / file_name, index=False, lineterminator="\n")
+
+
+def test_files_from_another_school_year_fail_the_build_with_the_reason(
+    built_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    def other_year(frame: pd.DataFrame) -> None:
+        frame["school_year"] = "2024-2025"
+
+    rewrite_district_file(built_warehouse.district, tmp_path / "district", "enrollments.csv", other_year)
+    wrong_year = Warehouse(built_warehouse.project, tmp_path / "district", tmp_path / "year.duckdb")
+    with pytest.raises(AssertionError) as failure:
+        dbt_build(wrong_year)
+    assert "assert_students_enrolled_on_snapshot_date" in str(failure.value)
+
+
+def test_flags_spelled_yes_no_fail_the_build_instead_of_becoming_unknown(
+    built_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    def spelled_out(frame: pd.DataFrame) -> None:
+        frame["economically_disadvantaged"] = frame["economically_disadvantaged"].map({"Y": "Yes", "N": "No"})
+
+    rewrite_district_file(built_warehouse.district, tmp_path / "district", "students.csv", spelled_out)
+    spelled = Warehouse(built_warehouse.project, tmp_path / "district", tmp_path / "flags.duckdb")
+    with pytest.raises(AssertionError) as failure:
+        dbt_build(spelled)
+    assert "source_expression_is_true_sis_students" in str(failure.value)
+    assert "economically_disadvantaged" in str(failure.value)
