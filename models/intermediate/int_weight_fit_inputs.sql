@@ -1,7 +1,12 @@
 -- One row per enrolled student who has every component that exists in the district (all five,
 -- unless component_definitions leaves one without an active indicator) and an outcome: what
 -- scripts/fit_weights.py regresses the outcome on, per level.
-with wide as (
+with components_in_district as (
+    select count(distinct component_name) as components
+    from {{ ref('int_student_component_scores') }}
+),
+
+wide as (
     select
         student_id,
         count(*) as components_present,
@@ -26,8 +31,6 @@ inner join {{ ref('int_students_enrolled') }} as enrolled
 inner join {{ ref('stg_sis__academic_outcomes') }} as outcomes
     on wide.student_id = outcomes.student_id
         and outcomes.school_year = '{{ var("school_year") }}'
-where wide.components_present = (
-    select count(distinct scores.component_name)
-    from {{ ref('int_student_component_scores') }} as scores
-)
-    and outcomes.outcome_score is not null
+inner join components_in_district
+    on wide.components_present = components_in_district.components
+where outcomes.outcome_score is not null
