@@ -22,12 +22,11 @@ sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 import duckdb  # noqa: E402
 
 import fit_weights  # noqa: E402
+import generate_district  # noqa: E402
 import summarize  # noqa: E402
 
-DISTRICT_FILES = [
-    "students", "enrollments", "addresses", "attendance", "discipline_incidents", "course_marks",
-    "assessments", "academic_outcomes",
-]  # fmt: skip
+# The eight files of docs/district_files.md, by name without ".csv".
+DISTRICT_FILES = [name.removesuffix(".csv") for name in generate_district.FILE_COLUMNS]
 
 
 class PipelineError(Exception):
