@@ -46,6 +46,9 @@ METHOD = "nnls_within_school"
 WEIGHT_DECIMALS = 6
 # Fewer complete cases than this and a level keeps its previous weights.
 MIN_STUDENTS_PER_LEVEL = 50
+# An outcome this many robust standard deviations from the median is a data error, not a score:
+# one such value can swing least squares on its own.
+MAX_ROBUST_Z = 10.0
 
 
 class FitError(Exception):
@@ -145,6 +148,22 @@ def round_weights(coefficients: np.ndarray) -> list[Decimal]:
     return floored
 
 
+def check_outcome_outliers(level: pd.DataFrame, school_level: str) -> None:
+    """Refuse outcomes far outside the rest (robust z-score from the median and MAD)."""
+    outcome = level["outcome_score"].to_numpy(dtype=float)
+    median = float(np.median(outcome))
+    spread = 1.4826 * float(np.median(np.abs(outcome - median)))
+    if spread == 0:
+        return
+    extreme = level[np.abs(outcome - median) / spread > MAX_ROBUST_Z]
+    if len(extreme):
+        shown = ", ".join(f"{r.student_id}={r.outcome_score:g}" for r in extreme.head(5).itertuples())
+        raise FitError(
+            f"{school_level}: {len(extreme)} outcome_score value(s) more than {MAX_ROBUST_Z:g} robust "
+            f"standard deviations from the median {median:g} (academic_outcomes.csv): {shown}"
+        )
+
+
 def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
     """Fit one level. A component no student has (all its indicators deactivated) gets weight 0."""
     level = frame[frame["school_level"] == school_level].sort_values("student_id")
@@ -156,6 +175,7 @@ def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
     raw_outcome = level["outcome_score"].to_numpy(dtype=float)
     if not np.isfinite(raw_components).all() or not np.isfinite(raw_outcome).all():
         raise FitError(f"{school_level}: fit inputs hold NaN or infinite values")
+    check_outcome_outliers(level, school_level)
     schools = level["school_code"].to_numpy()
     components = center_within_groups(raw_components, schools)
     outcome = center_within_groups(raw_outcome, schools)

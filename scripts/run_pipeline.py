@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DISTRICT_DIR = PROJECT_ROOT / "data" / "district"
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 import duckdb  # noqa: E402
@@ -27,6 +28,9 @@ import summarize  # noqa: E402
 
 # The eight files of docs/district_files.md, by name without ".csv".
 DISTRICT_FILES = [name.removesuffix(".csv") for name in generate_district.FILE_COLUMNS]
+
+
+FINDING_ROWS_SHOWN = 3
 
 
 class PipelineError(Exception):
@@ -42,7 +46,7 @@ def absolute_env_path(name: str, default: Path) -> Path:
 
 
 def district_dir() -> Path:
-    return absolute_env_path("OI_DISTRICT_DIR", PROJECT_ROOT / "data" / "district")
+    return absolute_env_path("OI_DISTRICT_DIR", DEFAULT_DISTRICT_DIR)
 
 
 def duckdb_path() -> Path:
@@ -50,12 +54,23 @@ def duckdb_path() -> Path:
 
 
 def generate_if_absent(students: int | None, seed: int | None) -> None:
-    """Generate the synthetic district only into a missing or empty folder: never over real files."""
+    """Generate the synthetic district only into a missing or empty folder: never over real files,
+    and into a folder named by OI_DISTRICT_DIR only when asked to (--students or --seed), so a
+    mistyped path to real exports is an error rather than a synthetic index."""
     folder = district_dir()
     present = [name for name in DISTRICT_FILES if (folder / f"{name}.csv").is_file()]
     if len(present) == len(DISTRICT_FILES):
-        print(f"district files found in {folder}; not regenerating (delete the folder to regenerate)")
+        kind = (
+            "synthetic district" if (folder / generate_district.MANIFEST_NAME).is_file() else "district files"
+        )
+        print(f"{kind} found in {folder}; not regenerating")
         return
+    asked = students is not None or seed is not None
+    if folder != DEFAULT_DISTRICT_DIR and not present and not asked:
+        raise PipelineError(
+            f"no district files in {folder} (OI_DISTRICT_DIR); point it at your exports, "
+            "or pass --students/--seed to generate a synthetic district there"
+        )
     if present:
         missing = ", ".join(f"{name}.csv" for name in DISTRICT_FILES if name not in present)
         raise PipelineError(
@@ -100,14 +115,39 @@ def run_dbt(arguments: list[str]) -> None:
     results_path = PROJECT_ROOT / "target" / "run_results.json"
     results_path.unlink(missing_ok=True)  # never report a previous run's outcomes
     returncode = subprocess.run(command, cwd=PROJECT_ROOT).returncode
+    results = (
+        json.loads(results_path.read_text(encoding="utf-8"))["results"] if results_path.is_file() else []
+    )
     outcomes: dict[str, int] = {}
-    if results_path.is_file():
-        for node_result in json.loads(results_path.read_text(encoding="utf-8"))["results"]:
-            outcomes[node_result["status"]] = outcomes.get(node_result["status"], 0) + 1
+    for node_result in results:
+        outcomes[node_result["status"]] = outcomes.get(node_result["status"], 0) + 1
     shown = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
     print(f"  dbt {' '.join(arguments)}: {shown or 'no nodes'}")
+    report_test_findings(results)
     if returncode != 0:
         raise PipelineError(f"dbt {' '.join(arguments)} failed (errors above)")
+
+
+def report_test_findings(results: list[dict]) -> None:
+    """For each failing or warning dbt test: its name, how many rows, and the first few of them
+    (dbt keeps them in schema test_failures), so the cause is on screen, not only in the log."""
+    for result in results:
+        if not result["unique_id"].startswith("test.") or result["status"] not in ("fail", "warn"):
+            continue
+        test_name = result["unique_id"].split(".")[-1]
+        relation = result.get("relation_name")
+        where = f"; all rows: select * from {relation}" if relation else ""
+        print(f"  {result['status'].upper()} {test_name}: {result.get('failures')} row(s){where}")
+        if not relation:
+            continue
+        try:
+            with duckdb.connect(str(duckdb_path()), read_only=True) as connection:
+                cursor = connection.execute(f"select * from {relation} limit {FINDING_ROWS_SHOWN}")
+                columns = [column[0] for column in cursor.description]
+                for row in cursor.fetchall():
+                    print("      " + ", ".join(f"{c}={v}" for c, v in zip(columns, row, strict=True))[:300])
+        except duckdb.Error:
+            pass  # the rows stay queryable; the test name and count are already shown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    summarize.print_summary(duckdb_path(), timings)
+    summarize.print_summary(duckdb_path(), timings, district_dir())
     return 0
 
 

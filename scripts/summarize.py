@@ -6,6 +6,7 @@ python scripts/summarize.py [--duckdb PATH]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -38,7 +39,19 @@ def _r2(value: float | None) -> str:
     return f"{value:>12.3f}" if value is not None else f"{'n/a':>12}"
 
 
-def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) -> None:
+def describe_district(folder: Path) -> str:
+    """Whether the files are the project's synthetic district (it leaves a manifest) or not."""
+    manifest_path = folder / "generator_manifest.json"
+    if not manifest_path.is_file():
+        return f"district files in {folder}"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    students = manifest.get("n_students", 0)
+    return f"SYNTHETIC district in {folder} (seed {manifest.get('seed')}, {students:,} students)"
+
+
+def print_summary(
+    duckdb_path: Path, timings: dict[str, float] | None = None, district: Path | None = None
+) -> None:
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         schools, students, partial, low, high, median = _rows(
             connection,
@@ -82,11 +95,13 @@ def print_summary(duckdb_path: Path, timings: dict[str, float] | None = None) ->
     levels = ", ".join(f"{level} {count}" for level, count in by_level)
     print()
     print("Opportunity Index summary")
+    if district is not None:
+        print(f"  input: {describe_district(district)}")
     if not schools:
         print("  no school has enrolled students: nothing to summarize")
         return
     print(f"  schools scored: {schools} ({levels})")
-    print(f"  students: {students:,} ({partial:,} scored on fewer than five components)")
+    print(f"  students: {students:,} ({partial:,} partially scored: a component missing, others reweighted)")
     print(f"  OI range: {low} to {high}, median {median:.2f}")
     print(f"  schools with OI >= {PARTNERSHIP_FUND_THRESHOLD} (FY22 Partnership Fund line): {eligible}")
     print("  OI distribution (schools per band):")

@@ -19,6 +19,10 @@ missing as (
             as missing_components
     from {{ ref('int_students_enrolled') }} as enrolled
     cross join {{ ref('components') }} as components
+    -- Only components that exist in the district can be missing: a component left without
+    -- active indicators in component_definitions is absent for everyone.
+    inner join {{ ref('int_component_statistics') }} as district_components
+        on components.component_name = district_components.component_name
     left join {{ ref('int_student_component_weights') }} as present
         on enrolled.student_id = present.student_id
             and components.component_name = present.component_name

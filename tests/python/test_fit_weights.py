@@ -160,3 +160,10 @@ def test_a_component_nobody_has_gets_weight_zero() -> None:
     assert fit.weights[fw.COMPONENTS.index("immigration")] == 0
     assert sum(fit.weights) == 1
     assert fit.r2_cross_validated > 0.3
+
+
+def test_an_absurd_outcome_is_refused_with_the_student_named() -> None:
+    frame = synthetic_fit_inputs({"high": TRUE_WEIGHTS["high"]}, students=2_000, seed=17)
+    frame.loc[frame.index[7], "outcome_score"] = 1e12
+    with pytest.raises(fw.FitError, match=r"high: 1 outcome_score value.*h0000007=1e\+12"):
+        fw.fit_level(frame, "high", folds=5)

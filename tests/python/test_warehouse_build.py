@@ -184,13 +184,28 @@ def test_files_from_another_school_year_fail_the_build_with_the_reason(
     built_warehouse: Warehouse, tmp_path: Path
 ) -> None:
     def other_year(frame: pd.DataFrame) -> None:
-        frame["school_year"] = "2024-2025"
+        frame["school_year"] = "2025-26"  # well formed, but not the year the vars ask for
 
     rewrite_district_file(built_warehouse.district, tmp_path / "district", "enrollments.csv", other_year)
     wrong_year = Warehouse(built_warehouse.project, tmp_path / "district", tmp_path / "year.duckdb")
     with pytest.raises(AssertionError) as failure:
         dbt_build(wrong_year)
     assert "assert_students_enrolled_on_snapshot_date" in str(failure.value)
+
+
+def test_a_misspelled_school_year_fails_the_build(built_warehouse: Warehouse, tmp_path: Path) -> None:
+    """A school year written 2024-2025 on some rows would silently drop those students."""
+
+    def some_rows_misspelled(frame: pd.DataFrame) -> None:
+        frame.loc[frame.index[::10], "school_year"] = "2024-2025"
+
+    rewrite_district_file(
+        built_warehouse.district, tmp_path / "district", "enrollments.csv", some_rows_misspelled
+    )
+    misspelled = Warehouse(built_warehouse.project, tmp_path / "district", tmp_path / "misspelled.duckdb")
+    with pytest.raises(AssertionError) as failure:
+        dbt_build(misspelled)
+    assert "valid_school_year_stg_sis__enrollments_school_year" in str(failure.value)
 
 
 def test_flags_spelled_yes_no_fail_the_build_instead_of_becoming_unknown(
