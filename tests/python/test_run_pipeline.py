@@ -82,3 +82,15 @@ def test_a_warehouse_held_by_another_process_stops_the_job_with_a_message(
         holder.kill()
         holder.wait()
     run_pipeline.check_warehouse_is_free()  # free again once the other process is gone
+
+
+def test_a_named_folder_without_files_is_an_error_unless_generation_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped OI_DISTRICT_DIR must not quietly become a synthetic index."""
+    monkeypatch.setenv("OI_DISTRICT_DIR", str(tmp_path / "typo"))
+    with pytest.raises(run_pipeline.PipelineError, match="no district files"):
+        run_pipeline.generate_if_absent(students=None, seed=None)
+    assert not (tmp_path / "typo").exists()
+    run_pipeline.generate_if_absent(students=200, seed=5)
+    assert (tmp_path / "typo" / "generator_manifest.json").is_file()
