@@ -181,7 +181,12 @@ def read_records_slowly(
     frame = pd.DataFrame(rows, columns=[SOURCE_ROW] + [f"c{i}" for i in range(len(header))], dtype=object)
     frame[SOURCE_ROW] = frame[SOURCE_ROW].astype("int64")
     con.register(f"{table}_frame", frame)
-    con.execute(f"create or replace temp table {table} as select * from {table}_frame")
+    # Cast explicitly: a file whose every record was rejected gives an empty frame of unknown type.
+    text_columns = ", ".join(f"cast(c{i} as varchar) as c{i}" for i in range(len(header)))
+    con.execute(
+        f"create or replace temp table {table} as "
+        f"select cast({SOURCE_ROW} as bigint) as {SOURCE_ROW}, {text_columns} from {table}_frame"
+    )
     con.unregister(f"{table}_frame")
     name = path.stem
     return [Problem(name, row, None, reason, detail, "quarantined") for row, reason, detail in rejects]
@@ -488,7 +493,8 @@ def write_outputs(
     con.execute(
         f"""
         insert into raw.value_notes
-        select '{spec.name}', n.{SOURCE_ROW}, note.column_name, note.raw_value, note.note, note.detail
+        select '{spec.name}', n.{SOURCE_ROW}, note.column_name, note.raw_value, note.note, note.detail,
+            note.note in ({", ".join(repr(n) for n in sorted(NORMALIZATION_NOTES))})
         from {normalized} as n
         inner join r_{spec.name} as r on n.{SOURCE_ROW} = r.{SOURCE_ROW}
         cross join unnest([
@@ -518,7 +524,7 @@ def record_problems(con: duckdb.DuckDBPyConnection, spec: InputFile) -> list[Pro
             problems.append(Problem(spec.name, row, None, reason, detail, "quarantined"))
     notes = con.execute(
         f"select source_row, column_name, raw_value, note, detail from raw.value_notes "
-        f"where file = '{spec.name}' order by source_row, column_name"
+        f"where file_name = '{spec.name}' order by source_row, column_name"
     ).fetchall()
     for row, column, raw, note, detail in notes:
         outcome = "normalized" if note in NORMALIZATION_NOTES else "value emptied"
@@ -534,8 +540,8 @@ def prepare_schemas(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists quarantine")
     con.execute(
-        "create or replace table raw.value_notes (file varchar, source_row bigint, column_name varchar, "
-        "raw_value varchar, note varchar, detail varchar)"
+        "create or replace table raw.value_notes (file_name varchar, source_row bigint, column_name varchar, "
+        "raw_value varchar, note varchar, detail varchar, value_kept boolean)"
     )
 
 
@@ -559,15 +565,24 @@ def load_all(con: duckdb.DuckDBPyConnection, settings: Settings) -> LoadReport:
         log_rows.append((spec.name, spec.folder, str(path), digest, *file_counts))
     log = pd.DataFrame(
         log_rows,
-        columns=["file", "folder", "path", "sha256", "records_read", "records_loaded", "records_quarantined"],
+        columns=[
+            "file_name",
+            "folder",
+            "path",
+            "sha256",
+            "records_read",
+            "records_loaded",
+            "records_quarantined",
+        ],  # fmt: skip
     )
     con.register("load_log_frame", log)
-    con.execute("create or replace table raw.load_log as select * from load_log_frame order by file")
+    con.execute("create or replace table raw.load_log as select * from load_log_frame order by file_name")
     con.unregister("load_log_frame")
     return LoadReport(problems, counts)
 
 
-def print_report(report: LoadReport, show_all: bool, stream=sys.stdout) -> None:
+def print_report(report: LoadReport, show_all: bool, stream=None) -> None:
+    stream = stream or sys.stdout  # looked up per call, so redirected output is honoured
     groups: dict[tuple[str, str | None, str, str], list[Problem]] = defaultdict(list)
     for problem in report.problems:
         groups[(problem.file, problem.column, problem.reason, problem.outcome)].append(problem)

@@ -11,6 +11,7 @@ The loader applies them to the distinct values of a column, so they stay cheap a
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -35,8 +36,8 @@ ACS_SPECIAL_VALUES = {
 # Symbols that data.census.gov prints instead of a number: missing, never zero.
 ACS_MISSING_SYMBOLS = {"-", "N", "(X)", "**", "***", "*****", "NA", "N/A", "X"}
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_CENSORED = re.compile(r"^(?P<number>[\d,]*\.?\d+)\s*(?P<sign>[+-])$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_CENSORED = re.compile(r"^(?P<number>[\d,]*\.?\d+)\s*(?P<sign>[+-])$", re.ASCII)
 
 
 def _plain_number(text: str) -> Decimal | None:
@@ -47,7 +48,8 @@ def _plain_number(text: str) -> Decimal | None:
         number = Decimal(cleaned)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    # A finite Decimal can still overflow a float (1e999): not a usable number either.
+    return number if number.is_finite() and math.isfinite(float(number)) else None
 
 
 def acs_number(text: str, top_code: float | None = None, bottom_code: float | None = None) -> Normalized:
@@ -74,10 +76,16 @@ def acs_number(text: str, top_code: float | None = None, bottom_code: float | No
     return Normalized(float(number))
 
 
-_TRACT_LABEL = re.compile(r"TRACT\s+(?P<tract>\d{1,4}(?:\.\d{1,2})?)\b(?P<rest>.*)$")
-_TRACT_NUMBER = re.compile(r"^(?P<whole>\d{1,4})(?:\.(?P<part>\d{1,2}))?$")
-_SCIENTIFIC = re.compile(r"^(?P<lead>\d)(?:\.(?P<fraction>\d+))?E\+?(?P<exponent>\d+)$")
-_FLOAT_OF_INTEGER = re.compile(r"^(?P<digits>\d+)\.0*$")
+# re.ASCII: \d is [0-9] only (Unicode digits such as "²" or "١" are not GEOID digits).
+_TRACT_LABEL = re.compile(r"TRACT\s+(?P<tract>\d{1,4}(?:\.\d{1,2})?)\b(?P<rest>.*)$", re.ASCII)
+_TRACT_NUMBER = re.compile(r"^(?P<whole>\d{1,4})(?:\.(?P<part>\d{1,2}))?$", re.ASCII)
+_SCIENTIFIC = re.compile(r"^(?P<lead>\d)(?:\.(?P<fraction>\d+))?E\+?(?P<exponent>\d+)$", re.ASCII)
+_FLOAT_OF_INTEGER = re.compile(r"^(?P<digits>\d+)\.0*$", re.ASCII)
+
+
+def _is_digits(text: str) -> bool:
+    """Only the ASCII digits 0-9 (str.isdigit() also accepts "²", "①", "١", ...)."""
+    return text.isascii() and text.isdigit()
 
 
 def _tract_code(whole: str, part: str | None) -> str:
@@ -119,7 +127,7 @@ def tract_geoid(text: str, county_fips: str, county_label: str | None = None) ->
             "tract_number_in_default_county",
             f"tract {text!r} in county {county_fips}",
         )
-    if upper.isdigit():
+    if _is_digits(upper):
         return _geoid_from_digits(upper, text, county_fips, None)
     return Normalized(None, "invalid_tract_geoid", f"{text!r} is not a census tract identifier")
 
@@ -140,7 +148,7 @@ def block_group_geoid(text: str) -> Normalized:
     float_of_integer = _FLOAT_OF_INTEGER.match(digits)
     if float_of_integer:
         digits = float_of_integer.group("digits")
-    if not digits.isdigit():
+    if not _is_digits(digits):
         return Normalized(None, "invalid_block_group_geoid", f"{text!r} is not a block group identifier")
     if len(digits) == 12:
         return Normalized(digits)
@@ -157,9 +165,9 @@ def padded_code(text: str, width: int, kind: str) -> Normalized:
     float_of_integer = _FLOAT_OF_INTEGER.match(value)
     if float_of_integer:
         value = float_of_integer.group("digits")
-    if kind == "zip_code" and re.match(r"^\d{5}-\d{4}$", value):
+    if kind == "zip_code" and re.match(r"^\d{5}-\d{4}$", value, re.ASCII):
         return Normalized(value[:5], "zip_plus_four_shortened", f"{text!r}")
-    if not value.isdigit() or len(value) > width:
+    if not _is_digits(value) or len(value) > width:
         return Normalized(None, f"invalid_{kind}", f"{text!r} is not a {width}-digit code")
     if len(value) < width:
         return Normalized(value.zfill(width), "leading_zeros_restored", f"{text!r} lost leading zeros")
@@ -196,17 +204,19 @@ _GRADE_SYNONYMS = {
 
 def grade(text: str) -> Normalized:
     """PK, K, 01-12 or SP. Boston's K0/K1 are pre-kindergarten and K2 is kindergarten."""
-    upper = text.upper().replace("GRADE", "").strip()
+    upper = text.upper().strip()
+    if upper not in _GRADE_SYNONYMS:  # "UNGRADED" contains "GRADE"
+        upper = upper.replace("GRADE", "").strip()
     if upper in _GRADE_SYNONYMS:
         canonical = _GRADE_SYNONYMS[upper]
         return Normalized(canonical, None if canonical == upper else "grade_spelling_normalized", text)
-    if upper.isdigit() and 1 <= int(upper) <= 12:
+    if _is_digits(upper) and 1 <= int(upper) <= 12:
         canonical = f"{int(upper):02d}"
         return Normalized(canonical, None if canonical == upper else "grade_spelling_normalized", text)
     return Normalized(None, "invalid_grade", f"{text!r} is not PK, K, 01-12 or SP")
 
 
-_SCHOOL_YEAR = re.compile(r"^(?P<start>\d{4})\s*[-/]\s*(?P<end>\d{2}|\d{4})$")
+_SCHOOL_YEAR = re.compile(r"^(?P<start>\d{4})\s*[-/]\s*(?P<end>\d{2}|\d{4})$", re.ASCII)
 
 
 def school_year(text: str) -> Normalized:

@@ -1,9 +1,12 @@
-"""The main job: generate the district if absent, build, fit the weights, rebuild, summarize.
+"""The main job: generate the district if absent, validate and load the inputs, build, fit the
+weights, rebuild, and only then replace the warehouse; print a summary.
 
     python scripts/run_pipeline.py [--students N] [--seed S] [--skip-fit]
 
-Run from anywhere; paths are relative to the project root. Environment variables
-OI_DISTRICT_DIR and OI_DUCKDB_PATH point the job at another district folder or warehouse file.
+Everything is built in a separate file next to the warehouse (<name>.building.duckdb) which
+replaces the warehouse only when every step succeeded, so BI tools never see half-built marts.
+A failed build is kept as <name>.failed.duckdb for inspection. Environment variables
+OI_DISTRICT_DIR, OI_REFERENCE_DIR and OI_DUCKDB_PATH choose the inputs and the warehouse file.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import duckdb  # noqa: E402
 
 import fit_weights  # noqa: E402
 import generate_district  # noqa: E402
+import load_inputs  # noqa: E402
 import summarize  # noqa: E402
 
 # The eight files of docs/district_files.md, by name without ".csv".
@@ -93,6 +97,21 @@ def generate_if_absent(students: int | None, seed: int | None) -> None:
         raise PipelineError("generating the synthetic district failed (see the message above)")
 
 
+def build_path() -> Path:
+    final = duckdb_path()
+    return final.with_name(final.stem + ".building.duckdb")
+
+
+def failed_path() -> Path:
+    final = duckdb_path()
+    return final.with_name(final.stem + ".failed.duckdb")
+
+
+def remove_database(path: Path) -> None:
+    for file in (path, path.with_name(path.name + ".wal")):
+        file.unlink(missing_ok=True)
+
+
 def check_warehouse_is_free() -> None:
     """Fail fast, before building anything, when another process holds the warehouse file."""
     path = duckdb_path()
@@ -108,13 +127,23 @@ def check_warehouse_is_free() -> None:
         ) from error
 
 
+def load_inputs_into_build() -> None:
+    remove_database(build_path())
+    arguments = ["--duckdb", str(build_path()), "--district", str(district_dir())]
+    if os.environ.get("OI_REFERENCE_DIR"):
+        arguments += ["--reference", str(Path(os.environ["OI_REFERENCE_DIR"]).resolve())]
+    if load_inputs.main(arguments) != 0:
+        raise PipelineError("the input files cannot be loaded (fatal problems above); nothing was built")
+
+
 def run_dbt(arguments: list[str]) -> None:
-    """Run dbt (warnings and errors only on screen) and report how its nodes ended."""
+    """Run dbt on the build file (warnings and errors only on screen); report how nodes ended."""
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *arguments, "--quiet", "--project-dir", str(PROJECT_ROOT)]
     results_path = PROJECT_ROOT / "target" / "run_results.json"
     results_path.unlink(missing_ok=True)  # never report a previous run's outcomes
-    returncode = subprocess.run(command, cwd=PROJECT_ROOT).returncode
+    environment = {**os.environ, "OI_DUCKDB_PATH": str(build_path())}
+    returncode = subprocess.run(command, cwd=PROJECT_ROOT, env=environment).returncode
     results = (
         json.loads(results_path.read_text(encoding="utf-8"))["results"] if results_path.is_file() else []
     )
@@ -136,18 +165,37 @@ def report_test_findings(results: list[dict]) -> None:
             continue
         test_name = result["unique_id"].split(".")[-1]
         relation = result.get("relation_name")
-        where = f"; all rows: select * from {relation}" if relation else ""
+        table = relation.split(".", 1)[1] if relation else None  # without the database name
+        where = f"; all rows: select * from {table}" if table else ""
         print(f"  {result['status'].upper()} {test_name}: {result.get('failures')} row(s){where}")
         if not relation:
             continue
         try:
-            with duckdb.connect(str(duckdb_path()), read_only=True) as connection:
-                cursor = connection.execute(f"select * from {relation} limit {FINDING_ROWS_SHOWN}")
+            with duckdb.connect(str(build_path()), read_only=True) as connection:
+                cursor = connection.execute(f"select * from {table} limit {FINDING_ROWS_SHOWN}")
                 columns = [column[0] for column in cursor.description]
                 for row in cursor.fetchall():
                     print("      " + ", ".join(f"{c}={v}" for c, v in zip(columns, row, strict=True))[:300])
         except duckdb.Error:
             pass  # the rows stay queryable; the test name and count are already shown
+
+
+def publish_build() -> None:
+    """Replace the warehouse with the finished build in one rename (readers never see a mix)."""
+    final = duckdb_path()
+    with duckdb.connect(str(build_path())) as connection:
+        connection.execute("checkpoint")  # everything in the file itself, no write-ahead log
+    build_path().with_name(build_path().name + ".wal").unlink(missing_ok=True)
+    final.with_name(final.name + ".wal").unlink(missing_ok=True)
+    os.replace(build_path(), final)
+
+
+def keep_failed_build() -> None:
+    if build_path().is_file():
+        remove_database(failed_path())
+        os.replace(build_path(), failed_path())
+        build_path().with_name(build_path().name + ".wal").unlink(missing_ok=True)
+        print(f"the warehouse {duckdb_path()} is unchanged; the failed build is kept as {failed_path()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,23 +212,25 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("DBT_VERSION_CHECK", "False")
-    district_dir()  # resolve both paths against the caller's directory before moving
+    district_dir()  # resolve the paths against the caller's directory before moving
     duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     os.chdir(PROJECT_ROOT)
 
     timings: dict[str, float] = {}
     phases = [
         ("generate", lambda: generate_if_absent(args.students, args.seed)),
+        ("load", load_inputs_into_build),
         ("build", lambda: run_dbt(["build"])),
     ]
     if not args.skip_fit:
         phases += [
-            ("fit", lambda: fit_or_fail()),
+            ("fit", fit_or_fail),
             (
                 "rebuild",
                 lambda: run_dbt(["build", "--select", "component_weights+", "component_weight_fits+"]),
             ),
         ]
+    phases.append(("publish", publish_build))
     try:
         check_warehouse_is_free()
         for name, phase in phases:
@@ -190,13 +240,14 @@ def main(argv: list[str] | None = None) -> int:
             timings[name] = time.perf_counter() - started
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
+        keep_failed_build()
         return 1
     summarize.print_summary(duckdb_path(), timings, district_dir())
     return 0
 
 
 def fit_or_fail() -> None:
-    if fit_weights.main(["--duckdb", str(duckdb_path())]) != 0:
+    if fit_weights.main(["--duckdb", str(build_path())]) != 0:
         raise PipelineError("fitting the component weights failed (see the message above)")
 
 

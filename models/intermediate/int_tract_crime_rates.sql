@@ -18,12 +18,14 @@ select
     tracts.tract_geoid,
     tracts.acs_total_population,
     coalesce(counted_records.counted_offense_records, 0) as counted_offense_records,
-    -- Tracts with almost no residents (parks, institutions) would get huge, meaningless rates.
+    -- Excluded tracts (almost no residents) would get huge, meaningless rates, or divide by zero.
     case
-        when tracts.acs_total_population >= {{ var('min_tract_population_for_rates') }}
+        when exclusions.tract_geoid is null
             then 1000.0 * coalesce(counted_records.counted_offense_records, 0)
                 / tracts.acs_total_population
     end as crime_rate_per_1000
 from {{ ref('stg_census__tracts') }} as tracts
 left join counted_records
     on tracts.tract_geoid = counted_records.tract_geoid
+left join {{ ref('int_tract_exclusions') }} as exclusions
+    on tracts.tract_geoid = exclusions.tract_geoid

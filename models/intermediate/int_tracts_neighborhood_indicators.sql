@@ -1,5 +1,6 @@
--- One row per Boston tract, one column per neighborhood indicator. Every column but the key is
--- an indicator that seeds/config/component_definitions.csv can use (names start with tract_).
+-- One row per Boston tract included in the neighborhood statistics, one column per neighborhood
+-- indicator. Every column but the key is an indicator that seeds/config/component_definitions.csv
+-- can use (names start with tract_). Excluded tracts (int_tract_exclusions) have no row.
 select
     tracts.tract_geoid,
     tracts.median_household_income as tract_median_household_income,
@@ -15,3 +16,6 @@ left join {{ ref('int_tract_crime_rates') }} as crime
     on tracts.tract_geoid = crime.tract_geoid
 left join {{ ref('int_tract_disorder_measures') }} as disorder
     on tracts.tract_geoid = disorder.tract_geoid
+left join {{ ref('int_tract_exclusions') }} as exclusions
+    on tracts.tract_geoid = exclusions.tract_geoid
+where exclusions.tract_geoid is null

@@ -1,6 +1,6 @@
 -- One row per enrolled student who has every component that exists in the district (all five,
--- unless component_definitions leaves one without an active indicator) and an outcome: what
--- scripts/fit_weights.py regresses the outcome on, per level.
+-- unless component_definitions leaves one without an active indicator), none of them imputed, and
+-- an outcome: what scripts/fit_weights.py regresses the outcome on, per level.
 with components_in_district as (
     select count(distinct component_name) as components
     from {{ ref('int_student_component_scores') }}
@@ -13,6 +13,7 @@ wide as (
         {{ pivot_components('component_score', suffix='_score') }}
     from {{ ref('int_student_component_scores') }}
     group by student_id
+    having max(case when is_imputed then 1 else 0 end) = 0
 )
 
 select

@@ -4,13 +4,15 @@ select
     tracts.planning_district,
     tracts.tract_type,
     tracts.is_residential,
+    exclusions.tract_geoid is not null as is_excluded_from_statistics,
+    exclusions.exclusion_reason,
     tracts.acs_total_population,
     tracts.census_2010_population,
     tracts.land_area_sq_m,
     tracts.centroid_latitude,
     tracts.centroid_longitude,
     tracts.median_household_income,
-    tracts.is_median_income_top_coded,
+    tracts.median_household_income_censoring,
     tracts.share_adults_without_high_school,
     tracts.share_adults_with_bachelors_or_more,
     tracts.share_families_in_poverty,
@@ -29,3 +31,5 @@ left join {{ ref('int_tract_disorder_measures') }} as disorder
     on tracts.tract_geoid = disorder.tract_geoid
 left join {{ ref('int_tract_public_housing') }} as housing
     on tracts.tract_geoid = housing.tract_geoid
+left join {{ ref('int_tract_exclusions') }} as exclusions
+    on tracts.tract_geoid = exclusions.tract_geoid

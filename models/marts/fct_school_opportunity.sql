@@ -13,6 +13,16 @@ with school_students as (
     group by school_code
 ),
 
+imputed_students as (
+    select
+        enrolled.school_code,
+        count(distinct imputations.student_id) as neighborhood_imputed_students
+    from {{ ref('int_student_neighborhood_imputations') }} as imputations
+    inner join {{ ref('int_students_enrolled') }} as enrolled
+        on imputations.student_id = enrolled.student_id
+    group by enrolled.school_code
+),
+
 component_sums as (
     select
         need.school_code,
@@ -78,6 +88,8 @@ select
     cast(indexed.enrolled_students as integer) as enrolled_students,
     cast(indexed.scored_students as integer) as scored_students,
     cast(indexed.partially_scored_students as integer) as partially_scored_students,
+    cast(coalesce(imputed_students.neighborhood_imputed_students, 0) as integer)
+        as neighborhood_imputed_students,
     cast(least(greatest(indexed.rounded_index, 0.01), 0.99) as decimal(3, 2)) as opportunity_index,
     indexed.opportunity_index_unrounded,
     percent_rank() over (
@@ -102,3 +114,5 @@ left join contributions
     on indexed.school_code = contributions.school_code
 left join largest
     on indexed.school_code = largest.school_code
+left join imputed_students
+    on indexed.school_code = imputed_students.school_code

@@ -6,6 +6,14 @@ with component_scores as (
     group by student_id
 ),
 
+imputed as (
+    select
+        student_id,
+        true as is_imputed
+    from {{ ref('int_student_neighborhood_imputations') }}
+    group by student_id
+),
+
 contributions as (
     select
         student_id,
@@ -20,6 +28,8 @@ select
     enrolled.grade,
     enrolled.school_level,
     homes.home_tract_geoid,
+    homes.neighborhood_status,
+    coalesce(imputed.is_imputed, false) as neighborhood_imputed,
     cast(need.components_present as integer) as components_present,
     need.is_partially_scored,
     need.missing_components,
@@ -49,5 +59,7 @@ left join component_scores
     on enrolled.student_id = component_scores.student_id
 left join contributions
     on enrolled.student_id = contributions.student_id
+left join imputed
+    on enrolled.student_id = imputed.student_id
 left join {{ ref('stg_sis__student_race_ethnicity') }} as race
     on enrolled.student_id = race.student_id

@@ -68,11 +68,19 @@ def run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Comple
 
 
 def dbt_build(warehouse: Warehouse) -> None:
-    run(
-        [str(BIN / "dbt"), "build", "--project-dir", str(warehouse.project)],
-        warehouse.env(),
-        warehouse.project,
-    )
+    """Validate and load the inputs into the warehouse file, then `dbt build` it."""
+    loader = warehouse.project / "scripts" / "load_inputs.py"
+    load = [
+        sys.executable,
+        str(loader),
+        "--duckdb",
+        str(warehouse.duckdb_path),
+        "--district",
+        str(warehouse.district),
+    ]
+    run(load, warehouse.env(), warehouse.project)
+    command = [str(BIN / "dbt"), "build", "--project-dir", str(warehouse.project)]
+    run(command, warehouse.env(), warehouse.project)
 
 
 def run_pipeline(warehouse: Warehouse, *arguments: str) -> str:

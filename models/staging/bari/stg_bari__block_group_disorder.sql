@@ -1,7 +1,7 @@
 select
-    cast(block_group_geoid as {{ dbt.type_string() }}) as block_group_geoid,
+    block_group_geoid,
     -- A block group GEOID is its tract's GEOID plus one digit.
-    substring(cast(block_group_geoid as {{ dbt.type_string() }}), 1, 11) as tract_geoid,
-    cast(private_neglect as {{ double_precision() }}) as private_neglect,
-    cast(public_denigration as {{ double_precision() }}) as public_denigration
-from {{ ref('bari_block_group_disorder') }}
+    substring(block_group_geoid, 1, 11) as tract_geoid,
+    private_neglect,
+    public_denigration
+from {{ source('bari', 'bari_block_group_disorder') }}

@@ -1,5 +1,5 @@
 select
-    cast(offense_code as {{ dbt.type_string() }}) as offense_code,
-    trim(offense_name) as offense_name,
+    offense_code,
+    offense_name,
     offense_group
-from {{ ref('bpd_offense_codes') }}
+from {{ source('bpd', 'bpd_offense_codes') }}

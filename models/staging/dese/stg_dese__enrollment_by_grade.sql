@@ -1,6 +1,6 @@
 select
     school_year,
-    cast(school_code as {{ dbt.type_string() }}) as school_code,
-    cast(grade as {{ dbt.type_string() }}) as grade,
+    school_code,
+    grade,
     cast(students as integer) as students
-from {{ ref('dese_enrollment_by_grade') }}
+from {{ source('dese', 'dese_enrollment_by_grade') }}

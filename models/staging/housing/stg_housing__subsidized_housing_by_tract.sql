@@ -1,7 +1,7 @@
 select
     owner_type,
     placement_status,
-    nullif(cast(tract_geoid as {{ dbt.type_string() }}), '') as tract_geoid,
+    tract_geoid,
     cast(addresses as integer) as addresses,
     cast(developments as integer) as developments
-from {{ ref('subsidized_housing_by_tract') }}
+from {{ source('housing', 'subsidized_housing_by_tract') }}

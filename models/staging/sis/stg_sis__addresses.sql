@@ -1,7 +1,9 @@
 select
-    trim(student_id) as student_id,
-    cast(address_start_date as date) as address_start_date,
-    cast(nullif(trim(address_end_date), '') as date) as address_end_date,
-    nullif(trim(census_tract_geoid), '') as census_tract_geoid,
-    {{ yes_no_flag('is_public_housing') }} as is_public_housing
+    source_row,
+    student_id,
+    address_start_date,
+    address_end_date,
+    census_tract_geoid,
+    is_public_housing,
+    address_type
 from {{ source('sis', 'addresses') }}
