@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_VERSION_CHECK := False
 
-.PHONY: run test setup lint derive-reference docs clean
+.PHONY: run test validate setup lint derive-reference docs clean
 
 $(BIN)/.requirements-installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ setup: $(BIN)/.requirements-installed
 
 run: setup
 	$(BIN)/python scripts/run_pipeline.py
+
+# Check a folder of input files (OI_DISTRICT_DIR, OI_REFERENCE_DIR) and print every problem.
+validate: setup
+	$(BIN)/python scripts/load_inputs.py --check
 
 lint: setup
 	$(BIN)/ruff check scripts tests

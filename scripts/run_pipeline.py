@@ -34,7 +34,7 @@ import summarize  # noqa: E402
 DISTRICT_FILES = [name.removesuffix(".csv") for name in generate_district.FILE_COLUMNS]
 
 
-FINDING_ROWS_SHOWN = 3
+FINDING_ROWS_SHOWN = 10
 
 
 class PipelineError(Exception):
@@ -163,7 +163,7 @@ def report_test_findings(results: list[dict]) -> None:
     for result in results:
         if not result["unique_id"].startswith("test.") or result["status"] not in ("fail", "warn"):
             continue
-        test_name = result["unique_id"].split(".")[-1]
+        test_name = result["unique_id"].split(".")[2]  # test.<project>.<name>[.<hash>]
         relation = result.get("relation_name")
         table = relation.split(".", 1)[1] if relation else None  # without the database name
         where = f"; all rows: select * from {table}" if table else ""

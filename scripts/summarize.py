@@ -83,6 +83,21 @@ def print_summary(
             limit 10
             """,
         )
+        imputed_by_status = _rows(
+            connection,
+            """
+            select neighborhood_status, count(*) from marts.fct_student_opportunity
+            where neighborhood_imputed group by 1 order by 2 desc, 1
+            """,
+        )
+        records = _rows(
+            connection,
+            "select sum(records_read), sum(records_loaded), sum(records_quarantined)"
+            " from audit.audit_input_reconciliation",
+        )[0]
+        conflicts = _rows(
+            connection, "select count(distinct student_id) from audit.audit_enrollment_conflicts"
+        )[0][0]
         weights = _rows(
             connection,
             """
@@ -102,6 +117,20 @@ def print_summary(
         return
     print(f"  schools scored: {schools} ({levels})")
     print(f"  students: {students:,} ({partial:,} partially scored: a component missing, others reweighted)")
+    imputed = sum(count for _, count in imputed_by_status)
+    reasons = ", ".join(f"{status} {count:,}" for status, count in imputed_by_status)
+    print(
+        f"  neighborhood imputed (no usable home tract): {imputed:,}" + (f" ({reasons})" if reasons else "")
+    )
+    read, loaded, quarantined = records
+    print(
+        f"  input records: {read:,} read = {loaded:,} used + {quarantined:,} quarantined"
+        " (audit.audit_quarantined_records)"
+    )
+    print(
+        f"  students enrolled in two schools on the snapshot date: {conflicts:,}"
+        " (audit.audit_enrollment_conflicts)"
+    )
     print(f"  OI range: {low} to {high}, median {median:.2f}")
     print(f"  schools with OI >= {PARTNERSHIP_FUND_THRESHOLD} (FY22 Partnership Fund line): {eligible}")
     print("  OI distribution (schools per band):")

@@ -158,19 +158,20 @@ def test_no_nan_or_infinity_in_any_numeric_mart_column(built_warehouse: Warehous
     assert checked > 20
 
 
-def test_partially_scored_students_keep_a_percentile(built_warehouse: Warehouse) -> None:
+def test_partially_scored_and_imputed_students_keep_a_percentile(built_warehouse: Warehouse) -> None:
     students = built_warehouse.query(
         """
-        select grade, home_tract_geoid, is_partially_scored, missing_components, need_percentile
+        select grade, home_tract_geoid, neighborhood_imputed, missing_components, need_percentile
         from marts.fct_student_opportunity
         """
     )
     assert students["need_percentile"].notna().all()
     kindergarten = students[students["grade"].isin(["PK", "K"])]
     assert kindergarten["missing_components"].str.contains("prior_performance").all()
-    homeless = students[students["home_tract_geoid"].isna()]
-    assert len(homeless) > 0
-    assert homeless["missing_components"].str.contains("neighborhood_socioeconomic").all()
+    # Without a usable home tract the neighborhood components are imputed, not missing.
+    without_tract = students[students["home_tract_geoid"].isna()]
+    assert len(without_tract) > 0 and without_tract["neighborhood_imputed"].all()
+    assert not without_tract["missing_components"].fillna("").str.contains("neighborhood").any()
 
 
 def rewrite_district_file(source: Path, destination: Path, file_name: str, edit) -> None:

@@ -36,10 +36,14 @@ class Warehouse:
     project: Path
     district: Path
     duckdb_path: Path
+    reference: Path | None = None  # None: the project's own seeds/reference
 
     def env(self) -> dict[str, str]:
+        environment = {key: value for key, value in os.environ.items() if key != "OI_REFERENCE_DIR"}
+        if self.reference is not None:
+            environment["OI_REFERENCE_DIR"] = str(self.reference)
         return {
-            **os.environ,
+            **environment,
             "OI_DISTRICT_DIR": str(self.district),
             "OI_DUCKDB_PATH": str(self.duckdb_path),
             "DBT_PROFILES_DIR": str(self.project),
