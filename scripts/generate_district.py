@@ -1,4 +1,4 @@
-"""Generate a synthetic school district in the format of docs/district_files.md.
+"""Generate a synthetic school district in the format of docs/input_contract.md.
 
 Student records are private, so the project runs on a synthetic district calibrated to public
 Boston figures (the committed seeds under seeds/). The generative model, the "true model", is
@@ -68,7 +68,7 @@ PRIOR_FIRST = int(first_school_day(CURRENT_YEAR - 1))
 CURRENT_FIRST = int(first_school_day(CURRENT_YEAR))
 
 # ---------------------------------------------------------------------------------------------
-# Grades, levels and the file contract (docs/district_files.md).
+# Grades, levels and the file contract (docs/input_contract.md).
 # ---------------------------------------------------------------------------------------------
 GRADES = ("PK", "K", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "SP")
 GRADE_NUMBER = {"PK": -1, "K": 0, **{f"{g:02d}": g for g in range(1, 13)}}
@@ -1618,7 +1618,7 @@ def holds_foreign_district_files(output: Path) -> bool:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Generate the synthetic district files (docs/district_files.md)."
+        description="Generate the synthetic district files (docs/input_contract.md)."
     )
     parser.add_argument("--students", type=int, default=None, help="number of students (default: real total)")
     parser.add_argument(

@@ -39,7 +39,7 @@ DEFAULT_COUNTY_FIPS = "25025"
 DEFAULT_COUNTY_LABEL = "Suffolk County, Massachusetts"
 PROBLEMS_SHOWN_PER_KIND = 5
 # Records that could not be split into the header's columns.
-STRUCTURAL_REASONS = ("invalid_encoding", "wrong_number_of_fields")
+STRUCTURAL_REASONS = ("invalid_encoding", "wrong_number_of_fields", "line_break_in_value")
 
 SQL_TYPES = {
     "id": "VARCHAR", "text": "VARCHAR", "date": "DATE", "integer": "BIGINT", "number": "DOUBLE",
@@ -51,7 +51,7 @@ SQL_TYPES = {
 NORMALIZATION_NOTES = {
     "leading_zero_restored", "leading_zeros_restored", "tract_from_label", "geoid_from_float",
     "geoid_from_scientific_notation", "tract_number_in_default_county", "tract_code_in_default_county",
-    "spurious_leading_zero_removed", "zip_plus_four_shortened", "flag_spelling_normalized",
+    "spurious_leading_zero_removed", "zip_plus_four_shortened",
     "grade_spelling_normalized", "school_year_spelling_normalized", "country_spelling_normalized",
     "top_coded", "bottom_coded",
 }  # fmt: skip
@@ -108,6 +108,7 @@ def read_header(path: Path) -> list[str]:
         raise FileUnreadable("file_missing", f"{path} does not exist")
     with path.open("rb") as raw:
         first_line = raw.readline()
+    first_line = first_line.split(b"\r")[0] if b"\r" in first_line.rstrip(b"\r\n") else first_line
     if not first_line.strip():
         raise FileUnreadable(
             "no_header", f"{path} is empty or starts with a blank line; the first line must be the header"
@@ -131,11 +132,22 @@ def read_header(path: Path) -> list[str]:
     return header
 
 
+def lines_end_with_cr_only(path: Path) -> bool:
+    """Old Mac exports end lines with a bare CR, which only the record-by-record reader follows."""
+    with path.open("rb") as raw:
+        start = raw.read(65536)
+    return b"\r" in start and b"\n" not in start
+
+
 def read_records(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], table: str) -> list[Problem]:
     """Create `table` (source_row, c0..cN as text) with every well-formed record; return the
-    records that are not well formed (wrong number of fields, bad encoding, broken quotes)."""
+    records that are not well formed (wrong number of fields, bad encoding, broken quotes, a line
+    break inside a value). Blank lines are not records and are not numbered."""
+    if lines_end_with_cr_only(path):
+        return read_records_slowly(con, path, header, table)
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
     escaped = str(path).replace("'", "''")
+    any_line_break = " or ".join(f"regexp_matches(c{i}, '[\r\n]')" for i in range(len(header)))
     try:
         con.execute(
             f"""
@@ -147,33 +159,53 @@ def read_records(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], 
             """
         )
         rejected = con.execute(f"select count(*) from rejects_{table}").fetchone()[0]
+        if rejected == 0:
+            rejected = con.execute(f"select count(*) from {table} where {any_line_break}").fetchone()[0]
     except duckdb.Error:
         rejected = -1
     if rejected == 0:
         return []
-    # DuckDB could not place every record: read the file record by record to number them exactly.
+    # Some record is not well formed: read the file record by record to number them exactly.
     return read_records_slowly(con, path, header, table)
 
 
 def read_records_slowly(
     con: duckdb.DuckDBPyConnection, path: Path, header: list[str], table: str
 ) -> list[Problem]:
+    """Python's csv reader, following DuckDB's reading of well-formed files: blank lines skipped,
+    a space before a quote ignored, trailing empty fields dropped."""
+    csv.field_size_limit(sys.maxsize)  # a huge value is a bad value, not a crash
     rows, rejects = [], []
+    number = 0
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, strict=False)
+        reader = csv.reader(handle, strict=False, skipinitialspace=True)
         next(reader, None)
-        for number, record in enumerate(reader, start=1):
+        last_line = reader.line_num
+        for record in reader:
+            first_line, last_line = last_line + 1, reader.line_num
             if not record:  # a blank line is not a record
                 continue
+            number += 1
+            while len(record) > len(header) and record[-1] == "":
+                record.pop()
             text = ",".join(record)
+            lines = f"line {first_line}" if first_line == last_line else f"lines {first_line}-{last_line}"
             if any("\udc80" <= ch <= "\udcff" for ch in text):
-                rejects.append((number, "invalid_encoding", "the record is not valid UTF-8"))
+                rejects.append((number, "invalid_encoding", f"the record ({lines}) is not valid UTF-8"))
+            elif first_line != last_line or "\r" in text or "\n" in text:
+                rejects.append(
+                    (
+                        number,
+                        "line_break_in_value",
+                        f"a quoted value runs over {lines} of the file: an unclosed quote?",
+                    )
+                )
             elif len(record) != len(header):
                 rejects.append(
                     (
                         number,
                         "wrong_number_of_fields",
-                        f"{len(record)} fields where the header has {len(header)}",
+                        f"{len(record)} fields where the header has {len(header)} ({lines})",
                     )
                 )
             else:

@@ -79,7 +79,7 @@ def acs_number(text: str, top_code: float | None = None, bottom_code: float | No
 # re.ASCII: \d is [0-9] only (Unicode digits such as "²" or "١" are not GEOID digits).
 _TRACT_LABEL = re.compile(r"TRACT\s+(?P<tract>\d{1,4}(?:\.\d{1,2})?)\b(?P<rest>.*)$", re.ASCII)
 _TRACT_NUMBER = re.compile(r"^(?P<whole>\d{1,4})(?:\.(?P<part>\d{1,2}))?$", re.ASCII)
-_SCIENTIFIC = re.compile(r"^(?P<lead>\d)(?:\.(?P<fraction>\d+))?E\+?(?P<exponent>\d+)$", re.ASCII)
+_SCIENTIFIC = re.compile(r"^(?P<lead>\d)(?:\.(?P<fraction>\d+))?E\+?(?P<exponent>\d{1,3})$", re.ASCII)
 _FLOAT_OF_INTEGER = re.compile(r"^(?P<digits>\d+)\.0*$", re.ASCII)
 
 
@@ -210,7 +210,7 @@ def grade(text: str) -> Normalized:
     if upper in _GRADE_SYNONYMS:
         canonical = _GRADE_SYNONYMS[upper]
         return Normalized(canonical, None if canonical == upper else "grade_spelling_normalized", text)
-    if _is_digits(upper) and 1 <= int(upper) <= 12:
+    if _is_digits(upper) and len(upper) <= 3 and 1 <= int(upper) <= 12:
         canonical = f"{int(upper):02d}"
         return Normalized(canonical, None if canonical == upper else "grade_spelling_normalized", text)
     return Normalized(None, "invalid_grade", f"{text!r} is not PK, K, 01-12 or SP")

@@ -30,7 +30,7 @@ import generate_district  # noqa: E402
 import load_inputs  # noqa: E402
 import summarize  # noqa: E402
 
-# The eight files of docs/district_files.md, by name without ".csv".
+# The eight files of docs/input_contract.md, by name without ".csv".
 DISTRICT_FILES = [name.removesuffix(".csv") for name in generate_district.FILE_COLUMNS]
 
 
@@ -78,7 +78,7 @@ def generate_if_absent(students: int | None, seed: int | None) -> None:
     if present:
         missing = ", ".join(f"{name}.csv" for name in DISTRICT_FILES if name not in present)
         raise PipelineError(
-            f"{folder} holds district files but lacks {missing} (see docs/district_files.md); "
+            f"{folder} holds district files but lacks {missing} (see docs/input_contract.md); "
             "refusing to generate synthetic data into it"
         )
     if folder.is_dir() and any(folder.iterdir()):

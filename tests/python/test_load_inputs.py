@@ -456,9 +456,10 @@ def test_messy_files_are_not_fatal_and_every_record_is_accounted_for(messy: Load
 def test_malformed_records_are_quarantined_with_their_row_numbers(messy: Loaded) -> None:
     con, _ = messy
     held = quarantined(con, "students")
-    assert held[13] == ("wrong_number_of_fields", "11 fields where the header has 10")
-    assert held[14] == ("invalid_encoding", "the record is not valid UTF-8")
-    assert held[21] == ("wrong_number_of_fields", "9 fields where the header has 10")
+    # Row n is line n + 1 of the file (the header is line 1).
+    assert held[13] == ("wrong_number_of_fields", "11 fields where the header has 10 (line 14)")
+    assert held[14] == ("invalid_encoding", "the record (line 15) is not valid UTF-8")
+    assert held[21] == ("wrong_number_of_fields", "9 fields where the header has 10 (line 22)")
     # A record that could not be split keeps no values (it has no columns to put them in).
     assert rows(con, "select student_id, gender from quarantine.students where source_row = 13") == [
         (None, None)
