@@ -113,18 +113,19 @@ def remove_database(path: Path) -> None:
 
 
 def check_warehouse_is_free() -> None:
-    """Fail fast, before building anything, when another process holds the warehouse file."""
-    path = duckdb_path()
-    if not path.is_file():
-        return
-    try:
-        duckdb.connect(str(path)).close()
-    except duckdb.IOException as error:
-        detail = str(error).splitlines()[0]
-        raise PipelineError(
-            f"the warehouse {path} is in use by another process (a BI tool, notebook or second run); "
-            f"close it and run again. DuckDB said: {detail}"
-        ) from error
+    """Fail fast, before building anything, when another process holds the warehouse file or the
+    build file (a second run)."""
+    for path in (duckdb_path(), build_path()):
+        if not path.is_file():
+            continue
+        try:
+            duckdb.connect(str(path)).close()
+        except duckdb.IOException as error:
+            detail = str(error).splitlines()[0]
+            raise PipelineError(
+                f"the warehouse {path} is in use by another process (a BI tool, notebook or second "
+                f"run); close it and run again. DuckDB said: {detail}"
+            ) from error
 
 
 def load_inputs_into_build() -> None:
@@ -183,6 +184,14 @@ def report_test_findings(results: list[dict]) -> None:
 def publish_build() -> None:
     """Replace the warehouse with the finished build in one rename (readers never see a mix)."""
     final = duckdb_path()
+    if final.is_file():
+        try:
+            duckdb.connect(str(final)).close()
+        except duckdb.IOException as error:
+            raise PipelineError(
+                f"the build finished, but another process opened the warehouse {final} meanwhile; "
+                "it is left as it was: close that process and run again"
+            ) from error
     with duckdb.connect(str(build_path())) as connection:
         connection.execute("checkpoint")  # everything in the file itself, no write-ahead log
     build_path().with_name(build_path().name + ".wal").unlink(missing_ok=True)

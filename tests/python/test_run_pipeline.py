@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -56,32 +56,64 @@ def test_relative_paths_are_relative_to_the_callers_directory(
     assert run_pipeline.district_dir() == tmp_path / "exports" / "district"
 
 
-def test_a_warehouse_held_by_another_process_stops_the_job_with_a_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
-    duckdb.connect(str(warehouse)).close()
+@contextlib.contextmanager
+def held_by_another_process(path: Path):
+    """A second Python process holding a write connection to the DuckDB file `path`."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); "
-            "print('held', flush=True); time.sleep(60)",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); "
+            "print('held', flush=True); time.sleep(120)",
         ],  # fmt: skip
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        monkeypatch.setenv("OI_DUCKDB_PATH", str(warehouse))
-        started = time.perf_counter()
-        with pytest.raises(run_pipeline.PipelineError, match="in use by another process"):
-            run_pipeline.check_warehouse_is_free()
-        assert time.perf_counter() - started < 10
+        yield
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_warehouse_held_by_another_process_stops_the_job_before_any_phase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create table marts_marker as select 42 as answer")
+    before = warehouse.read_bytes()
+    monkeypatch.setenv("OI_DUCKDB_PATH", str(warehouse))
+    monkeypatch.setenv("OI_DISTRICT_DIR", str(tmp_path / "district"))
+    monkeypatch.chdir(tmp_path)  # main() moves to the project root; this restores the directory
+    with held_by_another_process(warehouse):
+        assert run_pipeline.main(["--skip-fit"]) == 1
+    captured = capsys.readouterr()
+    assert "is in use by another process" in captured.err and str(warehouse) in captured.err
+    assert "[generate]" not in captured.out and "[load]" not in captured.out  # no phase started
+    assert warehouse.read_bytes() == before
+    assert not (tmp_path / "district").exists() and not (tmp_path / "warehouse.building.duckdb").exists()
     run_pipeline.check_warehouse_is_free()  # free again once the other process is gone
+
+
+def test_a_warehouse_opened_during_the_build_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse, build = tmp_path / "warehouse.duckdb", tmp_path / "warehouse.building.duckdb"
+    for path, answer in ((warehouse, 1), (build, 2)):
+        with duckdb.connect(str(path)) as connection:
+            connection.execute(f"create table answer as select {answer} as answer")
+    monkeypatch.setenv("OI_DUCKDB_PATH", str(warehouse))
+    opened_meanwhile = pytest.raises(run_pipeline.PipelineError, match="another process opened the warehouse")
+    with held_by_another_process(warehouse), opened_meanwhile:
+        run_pipeline.publish_build()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("select answer from answer").fetchone() == (1,)
+    run_pipeline.publish_build()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("select answer from answer").fetchone() == (2,)
+    assert not build.exists()
 
 
 def test_a_named_folder_without_files_is_an_error_unless_generation_is_asked(
