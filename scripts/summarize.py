@@ -14,8 +14,6 @@ from pathlib import Path
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-# Boston's FY22 Partnership Fund went to schools at or above this OI.
-PARTNERSHIP_FUND_THRESHOLD = 0.56
 HISTOGRAM_WIDTH = 40
 
 
@@ -69,7 +67,6 @@ def print_summary(
             float(v)
             for (v,) in _rows(connection, "select opportunity_index from marts.fct_school_opportunity")
         ]
-        eligible = sum(1 for v in values if v >= PARTNERSHIP_FUND_THRESHOLD)
         top = _rows(
             connection,
             """
@@ -98,6 +95,14 @@ def print_summary(
         conflicts = _rows(
             connection, "select count(distinct student_id) from audit.audit_enrollment_conflicts"
         )[0][0]
+        funds = _rows(
+            connection,
+            """
+            select fund_label, budget_dollars, min_opportunity_index, base_dollars_per_pupil,
+                eligible_schools, allocated_dollars, smallest_award, largest_award, schools_just_below
+            from marts.fct_funds order by display_order
+            """,
+        )
         weights = _rows(
             connection,
             """
@@ -132,13 +137,22 @@ def print_summary(
         " (audit.audit_enrollment_conflicts)"
     )
     print(f"  OI range: {low} to {high}, median {median:.2f}")
-    print(f"  schools with OI >= {PARTNERSHIP_FUND_THRESHOLD} (FY22 Partnership Fund line): {eligible}")
     print("  OI distribution (schools per band):")
     print("\n".join(histogram_lines(values)))
     print("  ten highest-need schools:")
     for rank, (code, name, level, index, component, share) in enumerate(top, start=1):
         share_text = f" ({share:.0%} of its score)" if share is not None else ""
         print(f"  {rank:2d}. {index}  {code}  {name[:44]:<44} {level:<10} largest: {component}{share_text}")
+    print("  funds (marts.fct_funds, fct_school_fund_allocations):")
+    for label, budget, threshold, base, eligible, allocated, smallest, largest, near in funds:
+        rule = f"OI >= {threshold}" if threshold is not None else "every school"
+        rule += f", ${base:,} per pupil + need-weighted" if base else ", enrollment x OI"
+        awards = f"awards ${smallest:,} to ${largest:,}" if eligible else "nothing allocated"
+        print(f"    {label}: budget ${budget:,} ({rule})")
+        print(
+            f"      {eligible} schools eligible, ${allocated:,} allocated, {awards}"
+            + (f"; {near} just below the line" if threshold is not None else "")
+        )
     print("  component weights by level:")
     levels = list(dict.fromkeys(level for level, *_ in weights))
     print("    " + " " * 30 + "".join(f"{level:>12}" for level in levels))

@@ -28,6 +28,8 @@ MART_KEYS = {
     "dim_schools": ["school_code"],
     "dim_tracts": ["tract_geoid"],
     "dim_component_weights": ["school_level", "component_name"],
+    "fct_school_fund_allocations": ["fund_name", "school_code"],
+    "fct_funds": ["fund_name"],
 }
 
 
