@@ -226,6 +226,7 @@ def fit_all(
                 }  # fmt: skip
             )
             continue
+        print(f"fitting {school_level}: {students:,} students, {folds}-fold cross-validation", flush=True)
         fit = fit_level(frame, school_level, folds)
         for component, weight, coefficient in zip(COMPONENTS, fit.weights, fit.coefficients, strict=True):
             weight_rows.append(
@@ -268,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     weights_path = args.output_dir / "component_weights.csv"
     fits_path = args.output_dir / "component_weight_fits.csv"
     try:
+        print("reading the fit inputs (intermediate.int_weight_fit_inputs)", flush=True)
         frame = read_fit_inputs(args.duckdb)
         weights, fits = fit_all(frame, args.folds, read_previous_weights(weights_path))
     except FitError as error:

@@ -1532,25 +1532,33 @@ class GeneratedDistrict:
 
 
 def generate(
-    n_students: int | None = None, seed: int = DEFAULT_SEED, seeds_dir: Path = DEFAULT_SEEDS_DIR
+    n_students: int | None = None,
+    seed: int = DEFAULT_SEED,
+    seeds_dir: Path = DEFAULT_SEEDS_DIR,
+    progress: Callable[[str], None] = lambda step: None,
 ) -> GeneratedDistrict:
-    """Build the whole district in memory (nothing is written)."""
+    """Build the whole district in memory (nothing is written); `progress` hears each step."""
     reference = build_reference(load_seeds(seeds_dir), seeds_dir)
     n = n_students or int(reference.enrollment["students"].sum())
+    progress(f"placing {n:,} students in schools")
     students = place_students(reference, n, stream(seed, "placement"))
+    progress("drawing home tracts, families and demographics")
     students["tract"] = draw_home_tracts(students, reference, stream(seed, "tracts"))
     draw_family(students, reference, seed)
     students["race"] = assign_race(stream(seed, "race"), students["school"], reference.race_shares)
     draw_demographics(students, stream(seed, "demographics"))
     immigration = stream(seed, "immigration")
+    progress("drawing immigration, programs, housing and moves")
     draw_foreign_born(students, reference, immigration)
     draw_school_history(students, immigration)
     draw_program_flags(students, reference, stream(seed, "flags"))
     draw_public_housing(students, reference, stream(seed, "housing"))
     moves = stream(seed, "moves")
     draw_moves(students, reference, moves)
+    progress("building addresses and enrollments")
     tables = {"addresses": build_addresses(students, reference, moves)}
     tables["enrollments"] = build_enrollments(students, reference, stream(seed, "enrollments"))
+    progress("drawing attendance, discipline, course marks and tests")
     draw_risk(students, reference, stream(seed, "risk"))
     tables["attendance"] = build_attendance(students, reference, stream(seed, "attendance"))
     tables["discipline_incidents"] = build_discipline(
@@ -1558,6 +1566,7 @@ def generate(
     )
     tables["course_marks"] = build_course_marks(students, tables["attendance"], stream(seed, "marks"))
     tables["assessments"] = build_assessments(students, stream(seed, "assessments"))
+    progress("computing the true indicators and the outcome")
     indicators = compute_indicators(students, reference, tables)
     components = compute_true_components(indicators)
     outcome = outcome_scores(
@@ -1596,10 +1605,13 @@ def build_manifest(district: GeneratedDistrict, row_counts: dict[str, int]) -> d
     }
 
 
-def write_district(district: GeneratedDistrict, output: Path) -> dict[str, int]:
+def write_district(
+    district: GeneratedDistrict, output: Path, progress: Callable[[str], None] = lambda step: None
+) -> dict[str, int]:
     output.mkdir(parents=True, exist_ok=True)
     row_counts = {}
     for file_name, columns in encode_files(district).items():
+        progress(f"writing {file_name}")
         row_counts[file_name] = write_csv(output / file_name, FILE_COLUMNS[file_name], columns)
     manifest = json.dumps(build_manifest(district, row_counts), sort_keys=True, indent=2) + "\n"
     (output / MANIFEST_NAME).write_text(manifest, encoding="utf-8")  # last: marks a complete folder
@@ -1652,11 +1664,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.output} already holds a generated district; not rewriting it (use --force).")
         return 0
     started = time.perf_counter()
+
+    def progress(step: str) -> None:
+        print(f"  [{time.perf_counter() - started:6.1f} s] {step}", flush=True)
+
     try:
-        district = generate(args.students, args.seed, args.seeds_dir)
+        district = generate(args.students, args.seed, args.seeds_dir, progress)
         n_students = len(district.students["school"])
         print(f"generated {n_students:,} students (seed {args.seed}); writing {args.output}")
-        row_counts = write_district(district, args.output)
+        row_counts = write_district(district, args.output, progress)
     except DistrictDataError as error:
         print(f"generate_district: {error}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 import duckdb  # noqa: E402
 
+import export_marts  # noqa: E402
 import fit_weights  # noqa: E402
 import generate_district  # noqa: E402
 import load_inputs  # noqa: E402
@@ -107,6 +109,24 @@ def failed_path() -> Path:
     return final.with_name(final.stem + ".failed.duckdb")
 
 
+# Published beside the warehouse file, each replaced whole by its new build at publish.
+OUTPUT_FOLDERS = ("exports", "docs")
+
+
+def output_path(name: str) -> Path:
+    return duckdb_path().parent / name
+
+
+def staged_output_path(name: str) -> Path:
+    final = duckdb_path()
+    return final.with_name(f"{final.stem}.building.{name}")
+
+
+def remove_staged_outputs() -> None:
+    for name in OUTPUT_FOLDERS:
+        shutil.rmtree(staged_output_path(name), ignore_errors=True)
+
+
 def remove_database(path: Path) -> None:
     for file in (path, path.with_name(path.name + ".wal")):
         file.unlink(missing_ok=True)
@@ -181,6 +201,31 @@ def report_test_findings(results: list[dict]) -> None:
             pass  # the rows stay queryable; the test name and count are already shown
 
 
+def generate_docs() -> None:
+    """dbt's documentation site as one self-contained page (works offline, from file://)."""
+    run_dbt(["docs", "generate", "--static"])
+    folder = staged_output_path("docs")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROJECT_ROOT / "target" / "static_index.html", folder / "index.html")
+
+
+def export_outputs() -> None:
+    folder = staged_output_path("exports")
+    tables = export_marts.export_files(build_path(), folder)
+    export_marts.write_bi_copy(build_path(), folder / export_marts.BI_COPY_NAME)
+    print(f"  {len(tables)} marts as Parquet, CSV and a read-only DuckDB copy")
+
+
+def swap_in(staged: Path, final: Path) -> None:
+    """Replace folder `final` by `staged`; a reader's open file keeps its old contents."""
+    old = final.with_name(final.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staged, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def publish_build() -> None:
     """Replace the warehouse with the finished build in one rename (readers never see a mix)."""
     final = duckdb_path()
@@ -197,9 +242,13 @@ def publish_build() -> None:
     build_path().with_name(build_path().name + ".wal").unlink(missing_ok=True)
     final.with_name(final.name + ".wal").unlink(missing_ok=True)
     os.replace(build_path(), final)
+    for name in OUTPUT_FOLDERS:
+        if staged_output_path(name).is_dir():
+            swap_in(staged_output_path(name), output_path(name))
 
 
 def keep_failed_build() -> None:
+    remove_staged_outputs()
     if build_path().is_file():
         remove_database(failed_path())
         os.replace(build_path(), failed_path())
@@ -239,9 +288,10 @@ def main(argv: list[str] | None = None) -> int:
                 lambda: run_dbt(["build", "--select", "component_weights+", "component_weight_fits+"]),
             ),
         ]
-    phases.append(("publish", publish_build))
+    phases += [("docs", generate_docs), ("export", export_outputs), ("publish", publish_build)]
     try:
         check_warehouse_is_free()
+        remove_staged_outputs()
         for name, phase in phases:
             print(f"[{name}]")
             started = time.perf_counter()
@@ -251,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         keep_failed_build()
         return 1
-    summarize.print_summary(duckdb_path(), timings, district_dir())
+    outputs = {name: output_path(name) for name in OUTPUT_FOLDERS}
+    summarize.print_summary(duckdb_path(), timings, district_dir(), outputs)
     return 0
 
 

@@ -47,8 +47,19 @@ def describe_district(folder: Path) -> str:
     return f"SYNTHETIC district in {folder} (seed {manifest.get('seed')}, {students:,} students)"
 
 
+OUTPUT_DESCRIPTIONS = {
+    "exports": "BI exports (parquet/, csv/, read-only opportunity_index_marts.duckdb):",
+    "docs": "dbt documentation (offline):",
+    "report": "report (open in a browser):",
+}
+OUTPUT_ENTRY_FILES = {"docs": "index.html", "report": "index.html"}
+
+
 def print_summary(
-    duckdb_path: Path, timings: dict[str, float] | None = None, district: Path | None = None
+    duckdb_path: Path,
+    timings: dict[str, float] | None = None,
+    district: Path | None = None,
+    outputs: dict[str, Path] | None = None,
 ) -> None:
     with duckdb.connect(str(duckdb_path), read_only=True) as connection:
         schools, students, partial, low, high, median = _rows(
@@ -163,6 +174,9 @@ def print_summary(
     print("    " + f"{'students fitted':<30}" + "".join(f"{fitted[level][0] or 0:>12,}" for level in levels))
     print("    " + f"{'cross-validated R2':<30}" + "".join(_r2(fitted[level][1]) for level in levels))
     print(f"  results: {duckdb_path} (schema marts: fct_school_opportunity, fct_student_opportunity, ...)")
+    for name, folder in (outputs or {}).items():
+        entry = folder / OUTPUT_ENTRY_FILES.get(name, "")
+        print(f"  {OUTPUT_DESCRIPTIONS.get(name, name)} {entry}")
     if timings:
         print("  wall time: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items()))
 
