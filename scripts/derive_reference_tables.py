@@ -2,7 +2,8 @@
 
 The raw files are never copied into the project. This script reads them, keeps only what the
 index needs (Boston's 2010 tracts, BPS schools of 2024-25), places points (crime incidents,
-housing addresses) into 2010 tract polygons, and writes small CSV seeds under seeds/reference/.
+housing addresses) into 2010 tract polygons, and writes small CSV seeds under seeds/reference/,
+with the simplified tract boundaries for the report's map (GeoJSON).
 Every raw record is accounted for: point files keep a placement status for the records that
 could not be placed, so counts in the seeds add up to the raw row counts.
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 from shapely import STRtree, points
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -509,6 +510,41 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, lineterminator="\n")
 
 
+# About 5 m: invisible at the report's map scale, and a fifth of the raw file's size.
+BOUNDARY_TOLERANCE_DEGREES = 0.00005
+BOUNDARY_DECIMALS = 5
+
+
+def _rounded(coordinates: object) -> object:
+    if isinstance(coordinates, float | int):
+        return round(float(coordinates), BOUNDARY_DECIMALS)
+    return [_rounded(part) for part in coordinates]  # type: ignore[union-attr]
+
+
+def derive_tract_boundaries(shared: Path) -> str:
+    """The 2010 tract polygons for the report's map as GeoJSON (WGS84), simplified and rounded;
+    one feature per line, sorted by GEOID, so a re-derivation gives the same bytes."""
+    polygons = load_tract_polygons(shared)
+    lines = []
+    for geoid, geometry in zip(polygons.geoids, polygons.tree.geometries, strict=True):
+        simple = mapping(geometry.simplify(BOUNDARY_TOLERANCE_DEGREES, preserve_topology=True))
+        feature = {
+            "type": "Feature",
+            "properties": {"tract_geoid": geoid},
+            "geometry": {"type": simple["type"], "coordinates": _rounded(simple["coordinates"])},
+        }
+        lines.append(json.dumps(feature, separators=(",", ":")))
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def derived_files(shared: Path) -> dict[str, tuple[str, int]]:
+    """File name -> (text, records) for every derived reference file."""
+    files = {f"{name}.csv": (to_csv_text(frame), len(frame)) for name, frame in derive_all(shared).items()}
+    boundaries = derive_tract_boundaries(shared)
+    files["census_tract_boundaries_2010.geojson"] = (boundaries, boundaries.count('"Feature"'))
+    return files
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -521,23 +557,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        tables = derive_all(args.shared_data)
+        files = derived_files(args.shared_data)
     except DerivationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
     differences = []
     args.output.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        path = args.output / f"{name}.csv"
-        text = to_csv_text(frame)
+    for name, (text, records) in files.items():
+        path = args.output / name
         if args.check:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 differences.append(path)
         else:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}"
-                  f" ({len(frame)} rows)")  # fmt: skip
+                  f" ({records} records)")  # fmt: skip
     if differences:
         for path in differences:
             print(f"differs from a fresh derivation: {path}", file=sys.stderr)

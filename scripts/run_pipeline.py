@@ -26,6 +26,7 @@ sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 import duckdb  # noqa: E402
 
+import build_report  # noqa: E402
 import export_marts  # noqa: E402
 import fit_weights  # noqa: E402
 import generate_district  # noqa: E402
@@ -110,7 +111,7 @@ def failed_path() -> Path:
 
 
 # Published beside the warehouse file, each replaced whole by its new build at publish.
-OUTPUT_FOLDERS = ("exports", "docs")
+OUTPUT_FOLDERS = ("exports", "docs", "report")
 
 
 def output_path(name: str) -> Path:
@@ -151,8 +152,7 @@ def check_warehouse_is_free() -> None:
 def load_inputs_into_build() -> None:
     remove_database(build_path())
     arguments = ["--duckdb", str(build_path()), "--district", str(district_dir())]
-    if os.environ.get("OI_REFERENCE_DIR"):
-        arguments += ["--reference", str(Path(os.environ["OI_REFERENCE_DIR"]).resolve())]
+    arguments += ["--reference", str(reference_dir())]
     if load_inputs.main(arguments) != 0:
         raise PipelineError("the input files cannot be loaded (fatal problems above); nothing was built")
 
@@ -216,6 +216,19 @@ def export_outputs() -> None:
     print(f"  {len(tables)} marts as Parquet, CSV and a read-only DuckDB copy")
 
 
+def reference_dir() -> Path:
+    return absolute_env_path("OI_REFERENCE_DIR", load_inputs.DEFAULT_REFERENCE_DIR)
+
+
+def write_report() -> None:
+    """The static HTML report; the map needs the reference folder's tract boundaries."""
+    boundaries = reference_dir() / build_report.DEFAULT_BOUNDARIES.name
+    try:
+        build_report.build_report(build_path(), staged_output_path("report"), boundaries)
+    except build_report.ReportError as error:
+        raise PipelineError(f"the report could not be written: {error}") from error
+
+
 def swap_in(staged: Path, final: Path) -> None:
     """Replace folder `final` by `staged`; a reader's open file keeps its old contents."""
     old = final.with_name(final.name + ".old")
@@ -270,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("DBT_VERSION_CHECK", "False")
-    district_dir()  # resolve the paths against the caller's directory before moving
+    district_dir(), reference_dir()  # resolve the paths against the caller's directory before moving
     duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     os.chdir(PROJECT_ROOT)
 
@@ -288,7 +301,12 @@ def main(argv: list[str] | None = None) -> int:
                 lambda: run_dbt(["build", "--select", "component_weights+", "component_weight_fits+"]),
             ),
         ]
-    phases += [("docs", generate_docs), ("export", export_outputs), ("publish", publish_build)]
+    phases += [
+        ("docs", generate_docs),
+        ("export", export_outputs),
+        ("report", write_report),
+        ("publish", publish_build),
+    ]
     try:
         check_warehouse_is_free()
         remove_staged_outputs()

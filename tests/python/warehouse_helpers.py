@@ -24,6 +24,7 @@ COPY_IGNORE = shutil.ignore_patterns(
 MART_KEYS = {
     "fct_student_opportunity": ["student_id"],
     "fct_school_opportunity": ["school_code"],
+    "fct_school_component_profile": ["school_code", "component_name"],
     "fct_tract_neighborhood_components": ["tract_geoid"],
     "dim_schools": ["school_code"],
     "dim_tracts": ["tract_geoid"],

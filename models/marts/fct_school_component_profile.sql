@@ -1,0 +1,104 @@
+-- What drives each school's OI, compared with its peers: per school and component, the
+-- component's contribution to the OI, the same for the average school of its level and of the
+-- district, and the share of same-level schools with a smaller contribution (ties equal).
+with contributions as (
+    -- noqa: disable=LT02
+    {%- for component in var('components') %}
+    select
+        school_code,
+        school_level,
+        opportunity_index_unrounded,
+        '{{ component }}' as component_name,
+        {{ component }}_contribution as contribution
+    from {{ ref('fct_school_opportunity') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+    -- noqa: enable=LT02
+),
+
+student_scores as (
+    -- noqa: disable=LT02
+    {%- for component in var('components') %}
+    select
+        school_code,
+        '{{ component }}' as component_name,
+        {{ component }}_score as component_score
+    from {{ ref('fct_student_opportunity') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+    -- noqa: enable=LT02
+),
+
+school_scores as (
+    select
+        school_code,
+        component_name,
+        count(component_score) as students_with_component,
+        {{ exact_mean('component_score') }} as mean_component_score
+    from student_scores
+    group by school_code, component_name
+),
+
+peer_means as (
+    select
+        component_name,
+        school_level,
+        {{ exact_mean('contribution') }} as level_mean_contribution
+    from contributions
+    group by component_name, school_level
+),
+
+district_means as (
+    select
+        component_name,
+        {{ exact_mean('contribution') }} as district_mean_contribution
+    from contributions
+    group by component_name
+),
+
+ranked as (
+    select
+        contributions.*,
+        -- Schools without a contribution are left out of the ranking, not ranked first.
+        case
+            when contributions.contribution is not null
+                then percent_rank() over (
+                        partition by
+                            contributions.school_level,
+                            contributions.component_name,
+                            contributions.contribution is null
+                        order by contributions.contribution
+                    )
+        end as contribution_percentile_within_level
+    from contributions
+)
+
+select
+    ranked.school_code,
+    ranked.component_name,
+    components.component_label,
+    cast(components.display_order as integer) as display_order,
+    ranked.school_level,
+    ranked.contribution,
+    case
+        when ranked.opportunity_index_unrounded > 0
+            then ranked.contribution / ranked.opportunity_index_unrounded
+    end as share_of_index,
+    peer_means.level_mean_contribution,
+    district_means.district_mean_contribution,
+    ranked.contribution_percentile_within_level,
+    cast(coalesce(school_scores.students_with_component, 0) as integer) as students_with_component,
+    school_scores.mean_component_score
+from ranked
+inner join {{ ref('components') }} as components
+    on ranked.component_name = components.component_name
+inner join peer_means
+    on
+        ranked.component_name = peer_means.component_name
+        and ranked.school_level = peer_means.school_level
+inner join district_means
+    on ranked.component_name = district_means.component_name
+left join school_scores
+    on
+        ranked.school_code = school_scores.school_code
+        and ranked.component_name = school_scores.component_name
