@@ -58,7 +58,7 @@ def half_up(value: float, places: int) -> Decimal:
 def format_value(value: object, kind: str) -> str:
     """kinds: oi (2 decimals), score (3 decimals, signed), percent (0-1 shown as a whole %),
     dollars, count, r2 (3 decimals), weight (3 decimals)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or pd.isna(value):  # None, NaN, pandas' NA and NaT
         return "–"
     if kind == "oi":
         return f"{half_up(float(value), 2):.2f}"
@@ -475,9 +475,8 @@ def choropleth_svg(
         else:
             value = float(row[column])
             fill = CLASS_COLORS[class_of(value, breaks)] if breaks else CLASS_COLORS[2]
-            label = (
-                f"score {format_value(value, 'score')}; {int(row['enrolled_students'])} students live here"
-            )
+            students = format_value(row["enrolled_students"], "count")
+            label = f"score {format_value(value, 'score')}; {students} students live here"
         name = "" if row is None else f" ({row['tract_name']}, {row['planning_district']})"
         parts.append(
             f'<path d="{projection.path(polygons)}" fill="{fill}" stroke="#555" stroke-width="0.4" '

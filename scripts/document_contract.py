@@ -89,7 +89,8 @@ NOTE_MEANINGS = {
     "bottom_coded": "a censored estimate such as `2,500-`: the number is kept and `<column>_censoring` "
     "is `bottom`",
     "tract_in_other_county": "a tract label of another county than {county_label}",
-    "tract_from_label": "the GEOID was read from a label such as `Census Tract 101.03, {county_label}`",
+    "tract_from_label": "the GEOID was read from a label such as `Census Tract 101.03, {county_label}` "
+    "(the state may be a postal code or left out: `..., Suffolk County, MA`, `..., Suffolk County`)",
     "geoid_digits_lost": "the identifier has too few or too many digits, or a scientific-notation "
     "rendering lost digits: it cannot be rebuilt",
     "geoid_from_scientific_notation": "the GEOID was written in scientific notation (`2.5025090400E+10`) "
@@ -98,7 +99,9 @@ NOTE_MEANINGS = {
     "tract_number_in_default_county": "a tract number (`813`, `101.03`) read as a tract of county "
     "{county_fips} (option `--county-fips`)",
     "tract_code_in_default_county": "a 6-digit tract code read as a tract of county {county_fips}",
-    "leading_zero_restored": "a GEOID that lost its leading zero (10-digit tract, 11-digit block group)",
+    "leading_zero_restored": "a GEOID that lost its leading zero (10-digit tract, 11-digit block group); "
+    "a 10-digit value that starts with the county's own state code (`2502508130`) lost another digit "
+    "instead (`geoid_digits_lost`)",
     "leading_zeros_restored": "a school or ZIP code that lost leading zeros (`350302` -> `00350302`)",
     "spurious_leading_zero_removed": "a 13-digit block group GEOID starting with 0: the zero is removed",
     "zip_plus_four_shortened": "a ZIP+4 code (`02128-1234`) shortened to its 5 digits",
@@ -586,7 +589,8 @@ def render_conventions() -> list[str]:
         "- Every record has as many fields as the header (trailing empty fields are ignored), else it is "
         "quarantined (`wrong_number_of_fields`).",
         "- Values are trimmed; an empty value (or only spaces) is missing. Numbers use a decimal point "
-        "and may have thousands separators (`1,234.5`); dates are `YYYY-MM-DD`.",
+        "and may have thousands separators where they group three digits (`1,234.5`) and a leading `$`; "
+        "`1,5` or `12,34` are not numbers (never 15 or 1234); dates are `YYYY-MM-DD`.",
         f"- Records are numbered from 1, the first record after the header: `{ic.SOURCE_ROW}` in every "
         "table and `row N` in the report.",
         "",

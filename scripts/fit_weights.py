@@ -199,6 +199,17 @@ def fit_level(frame: pd.DataFrame, school_level: str, folds: int) -> LevelFit:
     )
 
 
+def kept_previous_weights(
+    previous_weights: pd.DataFrame, school_level: str, reason: str
+) -> list[dict] | None:
+    """The level's previous weights, with a warning that says why; None when there are none."""
+    kept = previous_weights[previous_weights["school_level"] == school_level]
+    if len(kept) != len(COMPONENTS):
+        return None
+    print(f"warning: {school_level}: {reason}; previous weights kept", flush=True)
+    return kept.to_dict("records")
+
+
 def fit_all(
     frame: pd.DataFrame, folds: int, previous_weights: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -206,28 +217,43 @@ def fit_all(
     for school_level in LEVELS:
         students = int((frame["school_level"] == school_level).sum())
         if students < MIN_STUDENTS_PER_LEVEL:
-            kept = previous_weights[previous_weights["school_level"] == school_level]
-            if len(kept) != len(COMPONENTS):
+            fit_row = {"school_level": school_level, "fit_method": "kept_previous_too_few_students",
+                       "students_fitted": students, "r2_in_sample": None, "r2_cross_validated": None,
+                       "cv_folds": 0, "input_hash": ""}  # fmt: skip
+            kept = kept_previous_weights(previous_weights, school_level, f"only {students} complete students")
+            if kept is None:
                 raise FitError(
                     f"{school_level}: only {students} students with all components and an outcome "
                     f"(need {MIN_STUDENTS_PER_LEVEL}) and no previous weights to keep"
                 )
-            print(f"warning: {school_level}: only {students} complete students; previous weights kept")
-            weight_rows.extend(kept.to_dict("records"))
-            fit_rows.append(
-                {
-                    "school_level": school_level,
-                    "fit_method": "kept_previous_too_few_students",
-                    "students_fitted": students,
-                    "r2_in_sample": None,
-                    "r2_cross_validated": None,
-                    "cv_folds": 0,
-                    "input_hash": "",
-                }  # fmt: skip
-            )
+            weight_rows.extend(kept)
+            fit_rows.append(fit_row)
             continue
         print(f"fitting {school_level}: {students:,} students, {folds}-fold cross-validation", flush=True)
         fit = fit_level(frame, school_level, folds)
+        fit_row = {
+            "school_level": school_level,
+            "fit_method": fit.method,
+            "students_fitted": fit.students_fitted,
+            "r2_in_sample": f"{fit.r2_in_sample:.4f}",
+            "r2_cross_validated": f"{fit.r2_cross_validated:.4f}",
+            "cv_folds": fit.cv_folds,
+            "input_hash": fit.input_hash,
+        }
+        # Weights that predict held-out students no better than their school mean are noise.
+        if not fit.r2_cross_validated > 0:
+            fit_row["fit_method"] = "kept_previous_no_predictive_fit"
+            r2 = f"{fit.r2_cross_validated:.4f}"
+            reason = f"the fit does not predict held-out students (cross-validated R2 {r2})"
+            kept = kept_previous_weights(previous_weights, school_level, reason)
+            if kept is not None:
+                weight_rows.extend(kept)
+                fit_rows.append(fit_row)
+                continue
+            fit_row["fit_method"] = fit.method
+            print(
+                f"warning: {school_level}: {reason} and there are no previous weights; using it", flush=True
+            )
         for component, weight, coefficient in zip(COMPONENTS, fit.weights, fit.coefficients, strict=True):
             weight_rows.append(
                 {
@@ -237,17 +263,7 @@ def fit_all(
                     "need_coefficient": f"{coefficient:.6f}",
                 }  # fmt: skip
             )
-        fit_rows.append(
-            {
-                "school_level": school_level,
-                "fit_method": fit.method,
-                "students_fitted": fit.students_fitted,
-                "r2_in_sample": f"{fit.r2_in_sample:.4f}",
-                "r2_cross_validated": f"{fit.r2_cross_validated:.4f}",
-                "cv_folds": fit.cv_folds,
-                "input_hash": fit.input_hash,
-            }  # fmt: skip
-        )
+        fit_rows.append(fit_row)
     return pd.DataFrame(weight_rows), pd.DataFrame(fit_rows)
 
 
@@ -281,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     for row in fits.itertuples():
         level_weights = weights[weights["school_level"] == row.school_level]
         shown = ", ".join(f"{r.component_name}={r.weight}" for r in level_weights.itertuples())
-        print(f"{row.school_level}: n={row.students_fitted} cv_r2={row.r2_cross_validated} | {shown}")
+        cv_r2 = row.r2_cross_validated if isinstance(row.r2_cross_validated, str) else "none"
+        print(f"{row.school_level}: n={row.students_fitted} cv_r2={cv_r2} ({row.fit_method}) | {shown}")
     return 0
 
 

@@ -19,6 +19,7 @@ import argparse
 import csv
 import hashlib
 import os
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -244,17 +245,24 @@ def python_normalizer(column: Column, settings: Settings) -> Callable[[str], nv.
     return simple.get(kind)
 
 
+def number_text_as_double(column: str) -> str:
+    """A number as double; commas only as thousands separators ("1,234.5"), so that "1,5" or
+    "12,34" are invalid rather than 15 or 1234 (the same rule as normalize_values)."""
+    grouped = f"regexp_full_match({column}, '[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+([.][0-9]+)?')"
+    return f"try_cast(case when {grouped} then replace({column}, ',', '') else {column} end as double)"
+
+
 def sql_normalized(column: str, kind: str) -> tuple[str, str]:
     """(value expression, invalid condition) for kinds parsed in SQL; `column` holds trimmed text."""
     if kind == "date":
         value = f"cast(try_strptime({column}, '%Y-%m-%d') as date)"
     elif kind == "integer":
-        number = f"try_cast(replace({column}, ',', '') as double)"
+        number = number_text_as_double(column)
         value = (
             f"case when {number} = floor({number}) and abs({number}) < 1e15 then cast({number} as bigint) end"
         )
     elif kind == "number":
-        number = f"try_cast(replace({column}, ',', '') as double)"
+        number = number_text_as_double(column)
         value = f"case when isfinite({number}) then {number} end"
     else:
         return column, "false"
@@ -652,12 +660,24 @@ def main(argv: list[str] | None = None) -> int:
         "--all", action="store_true", help="print every problem, not the first few of each kind"
     )
     parser.add_argument(
-        "--county-fips", default=DEFAULT_COUNTY_FIPS, help="county of tract labels and numbers"
+        "--county-fips",
+        default=os.environ.get("OI_COUNTY_FIPS", DEFAULT_COUNTY_FIPS),
+        help="5-digit county of bare tract numbers (env OI_COUNTY_FIPS; default Suffolk, 25025)",
+    )
+    parser.add_argument(
+        "--county-label",
+        default=os.environ.get("OI_COUNTY_LABEL"),
+        help='county as tract labels name it, e.g. "Cook County, Illinois" (env OI_COUNTY_LABEL)',
     )
     args = parser.parse_args(argv)
     if not args.check and args.duckdb is None:
         parser.error("give --duckdb PATH to load, or --check to validate only")
-    settings = Settings(args.district.resolve(), args.reference.resolve(), args.county_fips)
+    if not re.fullmatch(r"[0-9]{5}", args.county_fips):
+        parser.error(f"--county-fips (OI_COUNTY_FIPS) must be 5 digits, not {args.county_fips!r}")
+    if args.county_label is None and args.county_fips != DEFAULT_COUNTY_FIPS:
+        parser.error("another county needs its label too: --county-label (OI_COUNTY_LABEL)")
+    county_label = args.county_label or DEFAULT_COUNTY_LABEL
+    settings = Settings(args.district.resolve(), args.reference.resolve(), args.county_fips, county_label)
     target = ":memory:" if args.check else str(args.duckdb)
     try:
         with duckdb.connect(target) as con:

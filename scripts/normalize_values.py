@@ -40,8 +40,15 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 _CENSORED = re.compile(r"^(?P<number>[\d,]*\.?\d+)\s*(?P<sign>[+-])$", re.ASCII)
 
 
+# A comma is a thousands separator only where it groups three digits ("1,234.5"); "1,5" or
+# "12,34" (decimal commas, typos) are not numbers rather than silently 15 or 1234.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
+
+
 def _plain_number(text: str) -> Decimal | None:
-    cleaned = text.replace(",", "").replace("$", "").strip()
+    cleaned = text.strip().removeprefix("$").strip()  # "$139,432": a currency sign in front only
+    if _GROUPED.match(cleaned):
+        cleaned = cleaned.replace(",", "")
     if not _NUMBER.match(cleaned):
         return None
     try:
@@ -76,6 +83,20 @@ def acs_number(text: str, top_code: float | None = None, bottom_code: float | No
     return Normalized(float(number))
 
 
+STATE_POSTAL_CODES = {
+    "ALABAMA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARKANSAS": "AR", "CALIFORNIA": "CA",
+    "COLORADO": "CO", "CONNECTICUT": "CT", "DELAWARE": "DE", "DISTRICT OF COLUMBIA": "DC",
+    "FLORIDA": "FL", "GEORGIA": "GA", "HAWAII": "HI", "IDAHO": "ID", "ILLINOIS": "IL", "INDIANA": "IN",
+    "IOWA": "IA", "KANSAS": "KS", "KENTUCKY": "KY", "LOUISIANA": "LA", "MAINE": "ME", "MARYLAND": "MD",
+    "MASSACHUSETTS": "MA", "MICHIGAN": "MI", "MINNESOTA": "MN", "MISSISSIPPI": "MS", "MISSOURI": "MO",
+    "MONTANA": "MT", "NEBRASKA": "NE", "NEVADA": "NV", "NEW HAMPSHIRE": "NH", "NEW JERSEY": "NJ",
+    "NEW MEXICO": "NM", "NEW YORK": "NY", "NORTH CAROLINA": "NC", "NORTH DAKOTA": "ND", "OHIO": "OH",
+    "OKLAHOMA": "OK", "OREGON": "OR", "PENNSYLVANIA": "PA", "PUERTO RICO": "PR", "RHODE ISLAND": "RI",
+    "SOUTH CAROLINA": "SC", "SOUTH DAKOTA": "SD", "TENNESSEE": "TN", "TEXAS": "TX", "UTAH": "UT",
+    "VERMONT": "VT", "VIRGINIA": "VA", "WASHINGTON": "WA", "WEST VIRGINIA": "WV", "WISCONSIN": "WI",
+    "WYOMING": "WY",
+}  # fmt: skip
+
 # re.ASCII: \d is [0-9] only (Unicode digits such as "²" or "١" are not GEOID digits).
 _TRACT_LABEL = re.compile(r"TRACT\s+(?P<tract>\d{1,4}(?:\.\d{1,2})?)\b(?P<rest>.*)$", re.ASCII)
 _TRACT_NUMBER = re.compile(r"^(?P<whole>\d{1,4})(?:\.(?P<part>\d{1,2}))?$", re.ASCII)
@@ -103,8 +124,8 @@ def tract_geoid(text: str, county_fips: str, county_label: str | None = None) ->
     upper = text.upper().strip().strip('"').strip()
     label = _TRACT_LABEL.search(upper)
     if label:
-        rest = label.group("rest").strip(" ,")
-        if rest and county_label and rest != county_label.upper():
+        rest = label.group("rest").strip(" ,.")
+        if rest and county_label and not _same_county(rest, county_label):
             return Normalized(None, "tract_in_other_county", f"{text!r} is not in {county_label}")
         whole, _, part = label.group("tract").partition(".")
         return Normalized(
@@ -132,9 +153,26 @@ def tract_geoid(text: str, county_fips: str, county_label: str | None = None) ->
     return Normalized(None, "invalid_tract_geoid", f"{text!r} is not a census tract identifier")
 
 
+def _same_county(rest: str, county_label: str) -> bool:
+    """Whether a label's "<county>[, <state>]" names `county_label` ("Suffolk County,
+    Massachusetts"); the state may be left out or written as its postal code ("MA", "Mass.")."""
+    county, _, state = (part.strip(" .") for part in rest.partition(","))
+    expected_county, _, expected_state = (part.strip() for part in county_label.upper().partition(","))
+    if county != expected_county:
+        return False
+    if not state or state == expected_state:
+        return True
+    return state == STATE_POSTAL_CODES.get(expected_state) or expected_state.startswith(state)
+
+
 def _geoid_from_digits(digits: str, text: str, county_fips: str, note: str | None) -> Normalized:
     if len(digits) == 11:
         return Normalized(digits, note, f"from {text!r}" if note else None)
+    if len(digits) == 10 and county_fips[0] != "0" and digits.startswith(county_fips[:2]):
+        # "2502508130": the state code is whole, so a digit was lost elsewhere, not a leading zero.
+        return Normalized(
+            None, "geoid_digits_lost", f"{text!r} has 10 digits and starts with state code {county_fips[:2]}"
+        )
     if len(digits) == 10:
         return Normalized("0" + digits, "leading_zero_restored", f"{text!r} lost its leading zero")
     if len(digits) == 6:

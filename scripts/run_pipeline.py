@@ -27,6 +27,7 @@ sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 import duckdb  # noqa: E402
 
 import build_report  # noqa: E402
+import config_seeds  # noqa: E402
 import export_marts  # noqa: E402
 import fit_weights  # noqa: E402
 import generate_district  # noqa: E402
@@ -149,11 +150,20 @@ def check_warehouse_is_free() -> None:
             ) from error
 
 
+def check_config_seeds() -> None:
+    problems = config_seeds.config_problems()
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    if problems:
+        raise PipelineError("a configuration seed holds a value of the wrong type (above); nothing was built")
+
+
 def load_inputs_into_build() -> None:
     remove_database(build_path())
     arguments = ["--duckdb", str(build_path()), "--district", str(district_dir())]
     arguments += ["--reference", str(reference_dir())]
     if load_inputs.main(arguments) != 0:
+        remove_database(build_path())  # nothing of it is worth keeping
         raise PipelineError("the input files cannot be loaded (fatal problems above); nothing was built")
 
 
@@ -290,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     timings: dict[str, float] = {}
     phases = [
         ("generate", lambda: generate_if_absent(args.students, args.seed)),
+        ("config", check_config_seeds),
         ("load", load_inputs_into_build),
         ("build", lambda: run_dbt(["build"])),
     ]

@@ -54,6 +54,11 @@ other_county as (
     where file_name = 'addresses' and column_name = 'census_tract_geoid' and note = 'tract_in_other_county'
 ),
 
+city_counties as (
+    select distinct substring(tract_geoid, 1, 5) as county_fips
+    from {{ ref('stg_census__tracts') }}
+),
+
 classified as (
     select
         enrolled.student_id,
@@ -68,6 +73,10 @@ classified as (
             when current_spells.address_type = 'po_box' then 'po_box'
             when other_county.source_row is not null then 'outside_city'
             when current_spells.census_tract_geoid is null then 'ungeocoded'
+            -- A tract of a county the city's tracts are in, but not in the tract table (a
+            -- neighbouring town, or a tract row that was quarantined): not called outside.
+            when tracts.tract_geoid is null and city_counties.county_fips is not null
+                then 'tract_not_in_reference'
             when tracts.tract_geoid is null then 'outside_city'
             when exclusions.tract_geoid is not null then 'tract_excluded'
             else 'observed'
@@ -83,6 +92,8 @@ classified as (
         on current_spells.census_tract_geoid = tracts.tract_geoid
     left join {{ ref('int_tract_exclusions') }} as exclusions
         on current_spells.census_tract_geoid = exclusions.tract_geoid
+    left join city_counties
+        on substring(current_spells.census_tract_geoid, 1, 5) = city_counties.county_fips
 )
 
 select

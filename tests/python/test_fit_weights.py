@@ -147,6 +147,28 @@ def test_too_few_students_keeps_previous_weights(tmp_path: Path, capsys: pytest.
     assert "previous weights kept" in capsys.readouterr().out
 
 
+def test_a_fit_that_predicts_nothing_keeps_previous_weights(capsys: pytest.CaptureFixture[str]) -> None:
+    frame = synthetic_fit_inputs({"elementary": TRUE_WEIGHTS["elementary"]}, 500, 1)
+    noise = synthetic_fit_inputs({"middle": TRUE_WEIGHTS["middle"]}, 300, 2)
+    noise["outcome_score"] = np.random.default_rng(3).permutation(noise["outcome_score"].to_numpy())
+    frame = pd.concat([frame, noise, synthetic_fit_inputs({"high": TRUE_WEIGHTS["high"]}, 500, 4)])
+    previous = pd.DataFrame(
+        {
+            "school_level": "middle",
+            "component_name": fw.COMPONENTS,
+            "weight": ["0.2"] * 5,
+            "need_coefficient": "",
+        }
+    )
+    weights, fits = fw.fit_all(frame, folds=5, previous_weights=previous)
+    assert list(weights[weights["school_level"] == "middle"]["weight"]) == ["0.2"] * 5
+    middle = fits.set_index("school_level").loc["middle"]
+    assert middle["fit_method"] == "kept_previous_no_predictive_fit"
+    assert float(middle["r2_cross_validated"]) <= 0  # the fit statistics say why
+    assert "warning: middle: the fit does not predict held-out students" in capsys.readouterr().out
+    assert set(fits.set_index("school_level").loc[["elementary", "high"], "fit_method"]) == {fw.METHOD}
+
+
 def test_missing_warehouse_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert fw.main(["--duckdb", str(tmp_path / "absent.duckdb"), "--output-dir", str(tmp_path)]) == 2
     assert "warehouse not found" in capsys.readouterr().err

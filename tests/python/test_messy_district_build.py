@@ -18,7 +18,7 @@ pytestmark = pytest.mark.dbt
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 SHELTERED_SCHOOL = "00350257"
 
-# The planted students and why none of them has a usable home tract (S00000107-9 and S00000111 do).
+# The planted students and why they have no usable home tract (S00000107-9, 111 and 112 have one).
 NEIGHBORHOOD_STATUS = {
     "S00000101": "no_address_record",
     "S00000102": "shelter",  # written "Homeless Shelter"
@@ -31,6 +31,9 @@ NEIGHBORHOOD_STATUS = {
     "S00000109": "observed",
     "S00000110": "ungeocoded",  # "2.5025E+10": the digits are lost
     "S00000111": "observed",  # "101.03": tract 101.03 of the default county
+    "S00000112": "observed",  # "Census Tract 813, Suffolk County, MA"
+    "S00000113": "tract_not_in_reference",  # 25025160100: Chelsea, in Suffolk but not in the tract table
+    "S00000114": "ungeocoded",  # "2502508130": a digit lost, not the leading zero
 }
 
 
@@ -68,7 +71,7 @@ def test_every_enrolled_student_is_scored_and_neighborhood_imputations_are_flagg
         from marts.fct_student_opportunity order by student_id
         """
     )
-    assert len(students) == 23  # 12 example students + the 11 planted ones
+    assert len(students) == 26  # 12 example students + the 14 planted ones
     assert students["need_score"].notna().all() and students["need_percentile"].notna().all()
     planted = students[students["student_id"] >= "S00000101"].set_index("student_id")
     assert planted["neighborhood_status"].to_dict() == NEIGHBORHOOD_STATUS
@@ -80,6 +83,7 @@ def test_every_enrolled_student_is_scored_and_neighborhood_imputations_are_flagg
         "S00000108": "25025050200",
         "S00000109": "25025090400",
         "S00000111": "25025010103",
+        "S00000112": "25025081300",
     }
 
 
@@ -114,8 +118,8 @@ def test_imputed_neighborhood_components_are_the_school_mean_of_observed_student
         "select school_code, neighborhood_imputed_students from marts.fct_school_opportunity"
     )
     counts = dict(zip(schools["school_code"], schools["neighborhood_imputed_students"], strict=True))
-    # The seven planted ones and the example's ungeocoded S00000008; S00000011 (PO box) is at 00350530.
-    assert counts == {"00350009": 0, SHELTERED_SCHOOL: 8, "00350530": 1}
+    # The nine planted ones and the example's ungeocoded S00000008; S00000011 (PO box) is at 00350530.
+    assert counts == {"00350009": 0, SHELTERED_SCHOOL: 10, "00350530": 1}
 
 
 def test_a_student_in_two_schools_counts_once_and_the_conflict_is_listed(messy_warehouse: Warehouse) -> None:
@@ -170,8 +174,8 @@ def test_every_record_is_accounted_for(messy_warehouse: Warehouse) -> None:
     assert (reconciliation["records_loaded"] == reconciliation["records_in_staging"]).all()
     by_file = reconciliation.set_index("file_name")
     assert by_file.loc["students", ["records_read", "records_loaded", "records_quarantined"]].tolist() == [
+        28,
         25,
-        22,
         3,
     ]
     for folder, name in [
@@ -182,6 +186,14 @@ def test_every_record_is_accounted_for(messy_warehouse: Warehouse) -> None:
         assert by_file.loc[name, "records_read"] == len(lines) - 1
 
 
+def test_records_of_students_not_enrolled_are_listed(messy_warehouse: Warehouse) -> None:
+    listed = messy_warehouse.query(
+        "select file_name, student_id, records, reason from audit.audit_records_of_students_not_enrolled"
+    )
+    # An address of an id that no enrollment carries: loaded, valid, unused, and listed.
+    assert listed.values.tolist() == [["addresses", "S00000199", 1, "no_enrollment_record"]]
+
+
 def test_tracts_without_residents_are_excluded_and_census_values_keep_their_meaning(
     messy_warehouse: Warehouse,
 ) -> None:
@@ -189,11 +201,12 @@ def test_tracts_without_residents_are_excluded_and_census_values_keep_their_mean
         """
         select tract_geoid, is_excluded_from_statistics, exclusion_reason, median_household_income,
             median_household_income_censoring
-        from marts.dim_tracts where tract_geoid in ('25025981300', '25025010103') order by 1
+        from marts.dim_tracts where tract_geoid in ('25025981300', '25025010103', '25025090300') order by 1
         """
     )
     assert tracts.astype(object).where(tracts.notna(), None).values.tolist() == [
         ["25025010103", False, None, 250000.0, "top"],  # written "250,000+", tract id as a label
+        ["25025090300", True, "population_unknown", 41000.0, None],  # population -555555555
         ["25025981300", True, "no_population", None, None],  # -666666666: not computed
     ]
     components = messy_warehouse.query(
@@ -258,3 +271,9 @@ def test_invalid_configuration_fails_naming_level_and_component_and_keeps_the_wa
     assert f"the warehouse {final} is unchanged" in output
     assert file_digest(final) == before
     assert (tmp_path / "oi.failed.duckdb").is_file()
+
+
+def test_the_report_lists_the_tract_of_unknown_population_with_a_dash(messy_warehouse: Warehouse) -> None:
+    html = (messy_warehouse.duckdb_path.parent / "report" / "map.html").read_text(encoding="utf-8")
+    row = html[html.index("<td>25025090300</td>") :].split("</tr>")[0]
+    assert ">–</span>" in row and "<td>population_unknown</td>" in row

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 import build_report
@@ -117,6 +118,7 @@ def test_shown_numbers_read_back(text: str, kind: str, expected: Decimal | None)
         (0.2105, "score", "+0.211"),
         (6_000_000, "dollars", "$6,000,000"),
         (None, "count", "–"),
+        (pd.NA, "count", "–"),
         (float("nan"), "score", "–"),
     ],
 )
