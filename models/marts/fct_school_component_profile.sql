@@ -2,31 +2,18 @@
 -- component's contribution to the OI, the same for the average school of its level and of the
 -- district, and the share of same-level schools with a smaller contribution (ties equal).
 with contributions as (
-    -- noqa: disable=LT02
-    {%- for component in var('components') %}
-    select
-        school_code,
-        school_level,
-        opportunity_index_unrounded,
-        '{{ component }}' as component_name,
-        {{ component }}_contribution as contribution
-    from {{ ref('fct_school_opportunity') }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-    -- noqa: enable=LT02
+    {{ unpivot_components(
+        ref('fct_school_opportunity'),
+        ['school_code', 'school_level', 'opportunity_index_unrounded'],
+        '_contribution',
+        'contribution'
+    ) }}
 ),
 
 student_scores as (
-    -- noqa: disable=LT02
-    {%- for component in var('components') %}
-    select
-        school_code,
-        '{{ component }}' as component_name,
-        {{ component }}_score as component_score
-    from {{ ref('fct_student_opportunity') }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-    -- noqa: enable=LT02
+    {{ unpivot_components(
+        ref('fct_student_opportunity'), ['school_code'], '_score', 'component_score'
+    ) }}
 ),
 
 school_scores as (
