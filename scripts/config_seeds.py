@@ -60,7 +60,7 @@ def seed_problems(path: Path, column_types: dict[str, str]) -> list[str]:
         return [f"{shown}: the file is empty"]
     header = [name.strip() for name in rows[0]]
     problems = [f"{shown}: column {column} is missing" for column in column_types if column not in header]
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[1:], start=1):  # row 1 = the first after the header, as the loader
         if not any(field.strip() for field in row):
             continue
         if len(row) != len(header):

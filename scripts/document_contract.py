@@ -42,7 +42,7 @@ REGENERATE = "python scripts/document_contract.py"
 PROBES = (
     "?", "-1", "1e999", "2024-13-01", "3", "Grade 3", "KG", "2024-2025", "United States", "yes", "02128-1234",
     "350302", "25025050101.0", "2.5025090400E+10", "2.5025E+10", "2502505010", "813", "101.03", "0101.03",
-    "025025050101", "25025050101", "0250250501011", "12345678901234",
+    "025025050101", "25025050101", "0250250501011", "12345678901234", "1400000US25025050101", "1073010100",
     "Census Tract 813, Suffolk County, Massachusetts", "Census Tract 813, Middlesex County, Massachusetts",
     "250,000+", "2,500-", "250001", "(X)", *nv.ACS_SPECIAL_VALUES,
 )  # fmt: skip
@@ -93,6 +93,8 @@ NOTE_MEANINGS = {
     "(the state may be a postal code or left out: `..., Suffolk County, MA`, `..., Suffolk County`)",
     "geoid_digits_lost": "the identifier has too few or too many digits, or a scientific-notation "
     "rendering lost digits: it cannot be rebuilt",
+    "geoid_from_census_id": "a data.census.gov tract GEO_ID (`1400000US25025010802`): the 11 digits after "
+    "`1400000US`",
     "geoid_from_scientific_notation": "the GEOID was written in scientific notation (`2.5025090400E+10`) "
     "with every digit kept",
     "geoid_from_float": "the GEOID was written as a decimal number (`25025050101.0`)",
@@ -589,8 +591,11 @@ def render_conventions() -> list[str]:
         "- Every record has as many fields as the header (trailing empty fields are ignored), else it is "
         "quarantined (`wrong_number_of_fields`).",
         "- Values are trimmed; an empty value (or only spaces) is missing. Numbers use a decimal point "
-        "and may have thousands separators where they group three digits (`1,234.5`) and a leading `$`; "
-        "`1,5` or `12,34` are not numbers (never 15 or 1234); dates are `YYYY-MM-DD`.",
+        "and may have thousands separators where they group three digits (`1,234.5`), a leading `$` and "
+        "scientific notation (`5e2`); `1,5`, `12,34` or `1_80` are not numbers (never 15, 1234 or 180); "
+        "dates are `YYYY-MM-DD`. Identifiers are compared exactly (`r0905` is not `R0905`).",
+        "- An `address_type` that cannot be read is emptied with a note, and the address counts as a home "
+        "(its tract is used).",
         f"- Records are numbered from 1, the first record after the header: `{ic.SOURCE_ROW}` in every "
         "table and `row N` in the report.",
         "",

@@ -175,6 +175,7 @@ DISTRICT_FILES = (
                     PO_BOX="po_box",
                     P_O_BOX="po_box",
                     POBOX="po_box",
+                    POST_OFFICE_BOX="po_box",
                     RESIDENCE="home",
                     RESIDENTIAL="home",
                 ),  # fmt: skip

@@ -51,7 +51,8 @@ SQL_TYPES = {
 # Notes that only say how a valid value was normalized (not a problem with the record).
 NORMALIZATION_NOTES = {
     "leading_zero_restored", "leading_zeros_restored", "tract_from_label", "geoid_from_float",
-    "geoid_from_scientific_notation", "tract_number_in_default_county", "tract_code_in_default_county",
+    "geoid_from_scientific_notation", "geoid_from_census_id", "tract_number_in_default_county",
+    "tract_code_in_default_county",
     "spurious_leading_zero_removed", "zip_plus_four_shortened",
     "grade_spelling_normalized", "school_year_spelling_normalized", "country_spelling_normalized",
     "top_coded", "bottom_coded",
@@ -246,10 +247,14 @@ def python_normalizer(column: Column, settings: Settings) -> Callable[[str], nv.
 
 
 def number_text_as_double(column: str) -> str:
-    """A number as double; commas only as thousands separators ("1,234.5"), so that "1,5" or
-    "12,34" are invalid rather than 15 or 1234 (the same rule as normalize_values)."""
-    grouped = f"regexp_full_match({column}, '[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+([.][0-9]+)?')"
-    return f"try_cast(case when {grouped} then replace({column}, ',', '') else {column} end as double)"
+    """A number as double, by the same rules as normalize_values: an optional leading `$`, commas
+    only as thousands separators ("1,234.5"), then a plain decimal or scientific number. "1,5",
+    "12,34" or "1_80" (which a database cast would read as 180) are invalid."""
+    text = f"trim(case when starts_with({column}, '$') then substr({column}, 2) else {column} end)"
+    grouped = f"regexp_full_match({text}, '[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+([.][0-9]+)?')"
+    plain = f"case when {grouped} then replace({text}, ',', '') else {text} end"
+    number = r"'[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?'"
+    return f"case when regexp_full_match({plain}, {number}) then try_cast({plain} as double) end"
 
 
 def sql_normalized(column: str, kind: str) -> tuple[str, str]:

@@ -67,7 +67,7 @@ def acs_number(text: str, top_code: float | None = None, bottom_code: float | No
         return Normalized(None, note, detail)
     if text.upper() in ACS_MISSING_SYMBOLS:
         return Normalized(None, "acs_missing_symbol", f"{text!r} marks a missing estimate")
-    censored = _CENSORED.match(text)
+    censored = _CENSORED.match(text.strip().removeprefix("$").strip())
     if censored:
         number = _plain_number(censored.group("number"))
         if number is not None:
@@ -101,6 +101,8 @@ STATE_POSTAL_CODES = {
 _TRACT_LABEL = re.compile(r"TRACT\s+(?P<tract>\d{1,4}(?:\.\d{1,2})?)\b(?P<rest>.*)$", re.ASCII)
 _TRACT_NUMBER = re.compile(r"^(?P<whole>\d{1,4})(?:\.(?P<part>\d{1,2}))?$", re.ASCII)
 _SCIENTIFIC = re.compile(r"^(?P<lead>\d)(?:\.(?P<fraction>\d+))?E\+?(?P<exponent>\d{1,3})$", re.ASCII)
+# data.census.gov's GEO_ID of a tract: summary level 140, then the 11-digit GEOID.
+_CENSUS_TRACT_ID_PREFIX = "1400000US"
 _FLOAT_OF_INTEGER = re.compile(r"^(?P<digits>\d+)\.0*$", re.ASCII)
 
 
@@ -122,6 +124,10 @@ def tract_geoid(text: str, county_fips: str, county_label: str | None = None) ->
     number ("101.03", "0101.03", "101") within `county_fips`; and a label such as
     "Census Tract 101.03, Suffolk County, Massachusetts" (the county must be `county_label`)."""
     upper = text.upper().strip().strip('"').strip()
+    if upper.startswith(_CENSUS_TRACT_ID_PREFIX) and _is_digits(upper.removeprefix(_CENSUS_TRACT_ID_PREFIX)):
+        digits = upper.removeprefix(_CENSUS_TRACT_ID_PREFIX)
+        if len(digits) == 11:
+            return Normalized(digits, "geoid_from_census_id", f"from {text!r}")
     label = _TRACT_LABEL.search(upper)
     if label:
         rest = label.group("rest").strip(" ,.")
@@ -142,6 +148,8 @@ def tract_geoid(text: str, county_fips: str, county_label: str | None = None) ->
     if float_of_integer and len(float_of_integer.group("digits")) >= 6:
         return _geoid_from_digits(float_of_integer.group("digits"), text, county_fips, "geoid_from_float")
     number = _TRACT_NUMBER.match(upper)
+    if number and int(number.group("whole")) == 0 and not int(number.group("part") or 0):
+        return Normalized(None, "invalid_tract_geoid", f"{text!r} is not a census tract number")
     if number and (number.group("part") is not None or len(number.group("whole")) <= 4):
         return Normalized(
             county_fips + _tract_code(number.group("whole"), number.group("part")),
@@ -156,10 +164,12 @@ def tract_geoid(text: str, county_fips: str, county_label: str | None = None) ->
 def _same_county(rest: str, county_label: str) -> bool:
     """Whether a label's "<county>[, <state>]" names `county_label` ("Suffolk County,
     Massachusetts"); the state may be left out or written as its postal code ("MA", "Mass.")."""
-    county, _, state = (part.strip(" .") for part in rest.partition(","))
+    words = re.split(r"[,\s]+", rest.strip(" ,."))
     expected_county, _, expected_state = (part.strip() for part in county_label.upper().partition(","))
-    if county != expected_county:
+    county_words = expected_county.split()
+    if words[: len(county_words)] != county_words:
         return False
+    state = " ".join(words[len(county_words) :]).strip(" .")
     if not state or state == expected_state:
         return True
     return state == STATE_POSTAL_CODES.get(expected_state) or expected_state.startswith(state)
@@ -227,7 +237,9 @@ def flag(text: str) -> Normalized:
 
 def code(text: str, allowed: dict[str, str], kind: str) -> Normalized:
     """One of a list of codes; `allowed` maps every accepted spelling (upper case) to its code."""
-    canonical = allowed.get(" ".join(text.upper().split()))
+    # Case, spacing and dots do not matter: "P.O. Box" is "PO BOX" is "P O BOX".
+    spellings = (" ".join(text.upper().split()), " ".join(text.upper().replace(".", " ").split()))
+    canonical = next((allowed[s] for s in spellings if s in allowed), None)
     if canonical is None:
         return Normalized(None, f"invalid_{kind}", f"{text!r} is not one of {sorted(set(allowed.values()))}")
     return Normalized(canonical)

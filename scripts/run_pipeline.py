@@ -173,7 +173,9 @@ def run_dbt(arguments: list[str]) -> None:
     command = [str(dbt), *arguments, "--quiet", "--project-dir", str(PROJECT_ROOT)]
     results_path = PROJECT_ROOT / "target" / "run_results.json"
     results_path.unlink(missing_ok=True)  # never report a previous run's outcomes
-    environment = {**os.environ, "OI_DUCKDB_PATH": str(build_path())}
+    # Colour codes only where a terminal shows them, never in a log or a captured output.
+    colors = {} if sys.stdout.isatty() else {"DBT_USE_COLORS": "False"}
+    environment = {**os.environ, **colors, "OI_DUCKDB_PATH": str(build_path())}
     returncode = subprocess.run(command, cwd=PROJECT_ROOT, env=environment).returncode
     results = (
         json.loads(results_path.read_text(encoding="utf-8"))["results"] if results_path.is_file() else []
@@ -265,6 +267,7 @@ def publish_build() -> None:
     build_path().with_name(build_path().name + ".wal").unlink(missing_ok=True)
     final.with_name(final.name + ".wal").unlink(missing_ok=True)
     os.replace(build_path(), final)
+    remove_database(failed_path())  # an older failure no longer describes the warehouse
     for name in OUTPUT_FOLDERS:
         if staged_output_path(name).is_dir():
             swap_in(staged_output_path(name), output_path(name))

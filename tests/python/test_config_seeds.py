@@ -37,9 +37,9 @@ def test_values_of_the_wrong_type_are_named_by_file_row_and_column(tmp_path: Pat
     definitions.write_text(definitions.read_text().replace(",true,", ",yes please,", 1), encoding="utf-8")
     problems = config_seeds.config_problems(folder)
     assert problems == [
-        f"{definitions} row 2, column is_active: 'yes please' is not true or false",
-        f"{weights} row 4, column weight: '0.09x' is not a number",
-        f"{weights} row {len(lines)}: 2 fields, the header has 4",
+        f"{definitions} row 1, column is_active: 'yes please' is not true or false",
+        f"{weights} row 3, column weight: '0.09x' is not a number",
+        f"{weights} row {len(lines) - 1}: 2 fields, the header has 4",
     ]
 
 

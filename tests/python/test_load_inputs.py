@@ -370,12 +370,14 @@ MESSY_ROWS: dict[str, list[str | bytes]] = {
         "S00000014,2023-24,00350009,170,175",
         "S00000016,2023-24,00350009,,170",
     ],
-    "discipline_incidents": [  # rows 5-9
+    "discipline_incidents": [  # rows 5-11
         "D0000005,S00000008,2023-24,yesterday,OSS,two",
         "D0000006,S00000008,2023-24,2024-02-02,suspended,1",
         "D0000007,S00000010,2023-24,2024-02-02,Out of school suspension,-1",
         'D0000008,S00000010,2023-24,2024-02-03,OSS,"1,5"',  # a decimal comma: not 15
         'D0000009,S00000010,2023-24,2024-02-04,OSS,"1,000"',  # a thousands separator
+        "D0000010,S00000010,2023-24,2024-02-05,OSS,1_5",  # a database cast would read 15
+        "D0000011,S00000010,2023-24,2024-02-06,OSS,$2",  # a leading currency sign
     ],
     "course_marks": [  # rows 11-13
         "S00000009,2023-24,Mathematics,MTH-08,Failed",
@@ -448,7 +450,7 @@ def test_messy_files_are_not_fatal_and_every_record_is_accounted_for(messy: Load
         "enrollments": (21, 15, 6),
         "addresses": (23, 22, 1),
         "attendance": (15, 11, 4),
-        "discipline_incidents": (9, 8, 1),
+        "discipline_incidents": (11, 10, 1),
         "course_marks": (13, 11, 2),
         "assessments": (15, 14, 1),
         "academic_outcomes": (13, 10, 3),
@@ -514,15 +516,17 @@ def test_lenient_values_are_emptied_with_a_note_and_the_record_kept(messy: Loade
         (18, "gender", "Q", "invalid_gender", "'Q' is not one of ['F', 'M', 'N']"),
     ]  # fmt: skip
     assert rows(con, "select incident_date, action_code, days_removed from raw.discipline_incidents "
-                     "where source_row in (5, 7, 8, 9) order by source_row") == [
+                     "where source_row in (5, 7, 8, 9, 10, 11) order by source_row") == [
         (None, "OSS", None), (dt.date(2024, 2, 2), "OSS", None), (dt.date(2024, 2, 3), "OSS", None),
-        (dt.date(2024, 2, 4), "OSS", 1000.0),
+        (dt.date(2024, 2, 4), "OSS", 1000.0), (dt.date(2024, 2, 5), "OSS", None),
+        (dt.date(2024, 2, 6), "OSS", 2.0),
     ]  # fmt: skip
     assert notes(con, "discipline_incidents") == [
         (5, "days_removed", "two", "invalid_number", "'two' is not a valid number"),
         (5, "incident_date", "yesterday", "invalid_date", "'yesterday' is not a valid date"),
         (7, "days_removed", "-1", "out_of_range", "-1.0 is outside [0, inf]"),
         (8, "days_removed", "1,5", "invalid_number", "'1,5' is not a valid number"),
+        (10, "days_removed", "1_5", "invalid_number", "'1_5' is not a valid number"),
     ]
     assert rows(
         con, "select scaled_score, performance_level from raw.assessments where source_row >= 13"

@@ -144,6 +144,7 @@ def test_duplicate_student_rows_are_quarantined_and_the_student_is_still_scored(
         "select file_name, source_row, reason_codes from audit.audit_quarantined_records order by 1, 2"
     )
     assert quarantined.values.tolist() == [
+        ["enrollments", 29, "invalid_date"],  # S00000115 entered on 2024-09-31
         ["students", 21, "duplicate_row"],  # S00000108 written twice, identically: the first is used
         ["students", 22, "conflicting_duplicate_key"],  # S00000109 written twice, differently
         ["students", 23, "conflicting_duplicate_key"],
@@ -174,8 +175,8 @@ def test_every_record_is_accounted_for(messy_warehouse: Warehouse) -> None:
     assert (reconciliation["records_loaded"] == reconciliation["records_in_staging"]).all()
     by_file = reconciliation.set_index("file_name")
     assert by_file.loc["students", ["records_read", "records_loaded", "records_quarantined"]].tolist() == [
-        28,
-        25,
+        29,
+        26,
         3,
     ]
     for folder, name in [
@@ -189,9 +190,14 @@ def test_every_record_is_accounted_for(messy_warehouse: Warehouse) -> None:
 def test_records_of_students_not_enrolled_are_listed(messy_warehouse: Warehouse) -> None:
     listed = messy_warehouse.query(
         "select file_name, student_id, records, reason from audit.audit_records_of_students_not_enrolled"
+        " order by file_name, student_id"
     )
-    # An address of an id that no enrollment carries: loaded, valid, unused, and listed.
-    assert listed.values.tolist() == [["addresses", "S00000199", 1, "no_enrollment_record"]]
+    assert listed.values.tolist() == [
+        # An address of an id that no enrollment carries: loaded, valid, unused, and listed.
+        ["addresses", "S00000199", 1, "no_enrollment_record"],
+        # A student whose only enrollment has an impossible entry date (2024-09-31, quarantined).
+        ["students", "S00000115", 1, "enrollment_quarantined"],
+    ]
 
 
 def test_tracts_without_residents_are_excluded_and_census_values_keep_their_meaning(

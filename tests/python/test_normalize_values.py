@@ -75,6 +75,8 @@ def test_acs_symbols_are_missing_never_zero(text: str) -> None:
         ("1,8,0", None, (None, "invalid_number")),
         ("4,99.5", None, (None, "invalid_number")),
         ("72$", None, (None, "invalid_number")),
+        ("$250,000+", None, (250000.0, "top_coded")),
+        ("45_000", None, (None, "invalid_number")),
         ("$72,478", None, (72478.0, None)),
         ("0", None, (0.0, None)),
         ("0.178", None, (0.178, None)),
@@ -148,6 +150,9 @@ def test_the_income_column_declares_the_top_code_the_tests_use() -> None:
         ("Census Tract 101.03, Suffolk County", ("25025010103", "tract_from_label")),
         ("Census Tract 101.03, Suffolk County, New York", (None, "tract_in_other_county")),
         ("Census Tract 101.03, Suffolk County, NY", (None, "tract_in_other_county")),
+        ("Census Tract 101.03 Suffolk County MA", ("25025010103", "tract_from_label")),  # no commas
+        ("1400000US25025010103", ("25025010103", "geoid_from_census_id")),  # data.census.gov GEO_ID
+        ("0", (None, "invalid_tract_geoid")),  # there is no tract 0
         ("2502501040", (None, "geoid_digits_lost")),  # state code 25 intact: a digit lost at the end
         ("2502501040.0", (None, "geoid_digits_lost")),
         ("Tract twelve", (None, "invalid_tract_geoid")),
@@ -293,7 +298,12 @@ def test_code_accepts_every_listed_spelling_in_any_case_and_spacing() -> None:
         "'suspended' is not one of ['EXP', 'ISS', 'OSS', 'OTH']"
     )
     address_type = FILES_BY_NAME["addresses"].column("address_type")
-    assert outcome(nv.code("P.O. Box", address_type.codes, "address_type")) == (None, "invalid_address_type")
+    assert outcome(nv.code("P.O. Box", address_type.codes, "address_type")) == (
+        "po_box",
+        None,
+    )  # dots ignored
+    assert outcome(nv.code("Post Office Box", address_type.codes, "address_type")) == ("po_box", None)
+    assert outcome(nv.code("Motel", address_type.codes, "address_type")) == (None, "invalid_address_type")
     assert outcome(nv.code("PO Box", address_type.codes, "address_type")) == ("po_box", None)
     assert outcome(nv.code("homeless shelter", address_type.codes, "address_type")) == ("shelter", None)
 
