@@ -69,7 +69,7 @@ def format_value(value: object, kind: str) -> str:
     if kind == "percent":
         return f"{half_up(float(value) * 100, 0):.0f}%"
     if kind == "dollars":
-        return f"${int(value):,}"
+        return f"${int(half_up(float(value), 0)):,}"
     if kind == "count":
         return f"{int(value):,}"
     raise ValueError(f"unknown number kind {kind}")
@@ -209,9 +209,13 @@ td.r,th.r{text-align:right}
 svg text{font-family:"DejaVu Sans",Arial,sans-serif}
 .maps{display:flex;flex-wrap:wrap;gap:16px}
 .maps>div{max-width:560px}
-.legend span{display:inline-block;width:18px;height:12px;margin-right:4px;border:1px solid #999;
+.legend .swatch{display:inline-block;width:18px;height:12px;margin-right:4px;border:1px solid #999;
 vertical-align:middle}
 .eligible{color:#0a6b2d;font-weight:bold}
+.warning{background:#fff3cd;border:1px solid #d39e00;padding:6px 10px;max-width:900px}
+.legend .item{white-space:nowrap;margin-right:12px;display:inline-block}
+.hatched{background:repeating-linear-gradient(45deg,#e6e6e6 0 3px,#999 3px 4px)}
+svg.fluid{max-width:100%;height:auto}
 .below{color:#9a5b00}
 """
 
@@ -264,8 +268,9 @@ def histogram_svg(schools: pd.DataFrame) -> str:
     totals = [sum(counts[level][i] for level in LEVELS) for i in range(len(bands))]
     height, bar, left, bottom = 200, 30, 36, 30
     top = max(max(totals), 1)
-    parts = [f'<svg width="{left + bar * len(bands) + 140}" height="{height + bottom + 10}" role="img"'
-             ' aria-label="Schools per OI band">']  # fmt: skip
+    width, full_height = left + bar * len(bands) + 140, height + bottom + 10
+    parts = [f'<svg class="fluid" width="{width}" height="{full_height}" viewBox="0 0 {width} {full_height}" '
+             'role="img" aria-label="Schools per OI band">']  # fmt: skip
     for step in range(0, top + 1, max(1, math.ceil(top / 5))):
         y = 10 + height - height * step / top
         parts.append(
@@ -457,8 +462,10 @@ def choropleth_svg(
     tracts = marts.tracts.set_index("tract_geoid")
     observed = tracts[column].dropna()
     breaks = quantile_breaks(observed) if len(observed) >= 5 else []
+    map_width = projection_width(projection, shapes)
     parts = [
-        f'<svg width="{projection_width(projection, shapes):.0f}" height="{height:.0f}" role="img" '
+        f'<svg class="fluid" width="{map_width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {map_width:.0f} {height:.0f}" role="img" '
         f'aria-label="{escape(component_label(marts, component))} by tract">',
         '<defs><pattern id="hatch-' + component + '" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#e6e6e6"/>'
@@ -490,11 +497,13 @@ def choropleth_svg(
     parts.append("</svg>")
     bounds = [observed.min(), *breaks, observed.max()] if breaks else []
     legend = "".join(
-        f'<span style="background:{CLASS_COLORS[i]}"></span>{format_value(bounds[i], "score")} to '
-        f"{format_value(bounds[i + 1], 'score')}&nbsp;&nbsp; "
+        f'<span class="item"><span class="swatch" style="background:{CLASS_COLORS[i]}"></span>'
+        f"{format_value(bounds[i], 'score')} to {format_value(bounds[i + 1], 'score')}</span>"
         for i in range(len(bounds) - 1)
     )
-    legend += '<span style="background:#e6e6e6"></span>excluded (too few residents)'
+    legend += '<span class="item"><span class="swatch hatched"></span>excluded (too few residents)</span>'
+    legend += '<span class="item"><span class="swatch" style="background:#fff"></span>no data</span>'
+    legend += '<span class="item">● school</span>'
     return "".join(parts), f'<div class="legend note">{legend}</div>'
 
 
@@ -624,14 +633,26 @@ def fund_summary(fund: pd.Series) -> str:
         + card(cell(fund, "largest_award", "dollars", "fct_funds", **key), "largest award")
         + card(cell(fund, "schools_just_below", "count", "fct_funds", **key), "schools just below the line")
         + "</div>"
+        + unallocated_warning(fund)
+    )
+
+
+def unallocated_warning(fund: pd.Series) -> str:
+    if pd.isna(fund["unallocated_dollars"]) or int(fund["unallocated_dollars"]) == 0:
+        return ""
+    amount = cell(fund, "unallocated_dollars", "dollars", "fct_funds", fund_name=fund["fund_name"])
+    return (
+        f'<p class="warning">No school is eligible under this rule: {amount} of the budget is not allocated. '
+        "Check the fund's threshold.</p>"
     )
 
 
 def allocation_page(marts: Marts) -> str:
     body = [
-        '<p class="note">Awards are whole dollars that sum exactly to each budget (largest-remainder '
-        "rounding). Distance is the school's OI minus the fund's threshold: a school just below the line "
-        "shows how close it came.</p>"
+        '<p class="note">Awards are whole dollars that sum exactly to each budget whenever a school is '
+        "eligible (largest-remainder rounding). Distance is the school's OI minus the fund's threshold: "
+        "a school just below the line shows how close it came. A large school's large award can still be "
+        "little per pupil.</p>"
     ]
     for _, fund in marts.funds.iterrows():
         body.append(fund_summary(fund))
@@ -650,16 +671,16 @@ def allocation_page(marts: Marts) -> str:
                     escape(row["school_level"]),
                     "#" + cell(row, "opportunity_index", "oi", t, **key),
                     "#" + cell(row, "enrolled_students", "count", t, **key),
-                    f'<span class="{css}">{escape(status)}</span>',
+                    f'<span class="{css}">{escape(status_words(status))}</span>',
                     "#" + signed_distance(row, key),
                     "#" + cell(row, "allocated_dollars", "dollars", t, **key),
+                    "#" + cell(row, "dollars_per_pupil", "dollars", t, **key),
                 )
             )
         body.append(
             '<table><tr><th>school</th><th>level</th><th class="r">OI</th><th class="r">students</th>'
-            '<th>status</th><th class="r">distance to the line</th><th class="r">award</th></tr>'
-            + "".join(rows)
-            + "</table>"
+            '<th>status</th><th class="r">distance to the line</th><th class="r">award</th>'
+            '<th class="r">per pupil</th></tr>' + "".join(rows) + "</table>"
         )
     return page("Funds", "\n".join(body))
 
@@ -721,6 +742,28 @@ def largest_sentence(school: pd.Series, profile: pd.DataFrame) -> str:
     return f"<p><b>{escape(row['component_label'])}</b> contributes most: {share} of the school's OI.</p>"
 
 
+STATUS_WORDS = {"eligible": "eligible", "just_below": "just below the line", "not_eligible": "not eligible"}
+
+
+def status_words(status: object) -> str:
+    return STATUS_WORDS.get(str(status), str(status))
+
+
+def distinctive_sentence(profile: pd.DataFrame, others: str) -> str:
+    """The component on which the school's students stand out most among its level's schools."""
+    ranked = profile.dropna(subset=["score_percentile_within_level"])
+    if ranked.empty:
+        return ""
+    ranked = ranked.sort_values(["score_percentile_within_level", "display_order"], ascending=[False, True])
+    row = ranked.iloc[0]
+    share = cell(row, "score_percentile_within_level", "percent", "fct_school_component_profile",
+                 school_code=row["school_code"], component_name=row["component_name"])  # fmt: skip
+    return (
+        f"<p>Its students' need stands out most on <b>{escape(row['component_label'])}</b>: higher than at "
+        f"{share} of {others}.</p>"
+    )
+
+
 def school_page(marts: Marts, school: pd.Series) -> str:
     code = school["school_code"]
     level = str(school["school_level"])
@@ -737,20 +780,27 @@ def school_page(marts: Marts, school: pd.Series) -> str:
         card(cell(school, "neighborhood_imputed_students", "count", table, **key),
              "neighborhood imputed (no usable home tract)"),
     ]  # fmt: skip
-    rows = []
+    t = "fct_school_component_profile"
+    others = f"the other {level_count - 1} {level} schools"
+    drivers, needs = [], []
     for _, row in profile.iterrows():
         pkey = {"school_code": code, "component_name": row["component_name"]}
-        t = "fct_school_component_profile"
-        rank = cell(row, "contribution_percentile_within_level", "percent", t, **pkey)
-        rows.append(
+        drivers.append(
             tr(
                 escape(row["component_label"]),
                 "#" + cell(row, "contribution", "contribution", t, **pkey),
                 "#" + cell(row, "share_of_index", "percent", t, **pkey),
                 "#" + cell(row, "level_mean_contribution", "contribution", t, **pkey),
                 "#" + cell(row, "district_mean_contribution", "contribution", t, **pkey),
-                f"#higher than {rank} of {level} schools",
+            )
+        )
+        rank = cell(row, "score_percentile_within_level", "percent", t, **pkey)
+        needs.append(
+            tr(
+                escape(row["component_label"]),
                 "#" + cell(row, "mean_component_score", "score", t, **pkey),
+                f"#higher than at {rank} of {others}",
+                "#" + cell(row, "students_with_component", "count", t, **pkey),
             )
         )
     funds = marts.funds.set_index("fund_name")
@@ -765,7 +815,7 @@ def school_page(marts: Marts, school: pd.Series) -> str:
             funds.loc[row["fund_name"], "fund_label"] if row["fund_name"] in funds.index else row["fund_name"]
         )
         fund_rows.append(
-            f"<tr><td>{escape(str(label))}</td><td>{escape(str(row['eligibility_status']))}</td>"
+            f"<tr><td>{escape(str(label))}</td><td>{escape(status_words(row['eligibility_status']))}</td>"
             f'<td class="r">{signed_distance(row, akey)}</td>'
             f'<td class="r">{cell(row, "allocated_dollars", "dollars", t, **akey)}</td></tr>'
         )
@@ -779,14 +829,30 @@ def school_page(marts: Marts, school: pd.Series) -> str:
         "<h2>What drives this school's OI</h2>",
         largest_sentence(school, profile),
         "<p class=\"note\">A component's contribution is its part of the school's OI: the five add up to the "
-        "unrounded OI. Compared with the average school of the same level and of the district; the "
-        "percentage is the share of other schools of the same level to which the component contributes less. "
-        "The mean score is the students' standardized component score (0 = district average student).</p>",
+        "unrounded OI. It grows with the component's weight for the students' levels (high schools weigh "
+        "prior performance most, elementary schools family economic circumstances) and with the school's "
+        f"overall need, so compare it with the average {escape(level)} school; the average school mixes "
+        "levels with different weights.</p>",
         contribution_svg(profile, level),
-        '<table><tr><th>component</th><th class="r">contribution</th><th class="r">share of OI</th>'
-        f'<th class="r">average {escape(level)} school</th><th class="r">average school</th>'
-        '<th class="r">among peers</th><th class="r">mean student score</th></tr>'
-        + "".join(rows)
+        "<table>"
+        + th(
+            "component",
+            "#contribution",
+            "#share of OI",
+            f"#average {escape(level)} school",
+            "#average school",
+        )
+        + "".join(drivers)
+        + "</table>",
+        f"<h2>How its students' needs compare with other {escape(level)} schools</h2>",
+        distinctive_sentence(profile, others),
+        '<p class="note">The mean student score is the students\' standardized component score (0 = the '
+        "district's average student, higher = more need); the percentage is the share of the other schools "
+        "of the same level whose students have a lower mean score. This compares needs, whatever the "
+        "weights.</p>",
+        "<table>"
+        + th("component", "#mean student score", "#among peers", "#students with it")
+        + "".join(needs)
         + "</table>",
         "<h2>Funds</h2>",
         '<table><tr><th>fund</th><th>status</th><th class="r">distance to the line</th>'

@@ -1,6 +1,7 @@
--- What drives each school's OI, compared with its peers: per school and component, the
--- component's contribution to the OI, the same for the average school of its level and of the
--- district, and the share of same-level schools with a smaller contribution (ties equal).
+-- What drives each school's OI, and how its students' needs compare with its peers': per school
+-- and component, the component's contribution to the OI beside the average school of its level
+-- and of the district, and the school's percent rank among same-level schools by contribution and
+-- by its students' mean component score (ties equal).
 with contributions as (
     {{ unpivot_components(
         ref('fct_school_opportunity'),
@@ -46,7 +47,9 @@ district_means as (
 ranked as (
     select
         contributions.*,
-        -- Schools without a contribution are left out of the ranking, not ranked first.
+        school_scores.students_with_component,
+        school_scores.mean_component_score,
+        -- Schools without a value are left out of a ranking, not ranked first.
         case
             when contributions.contribution is not null
                 then percent_rank() over (
@@ -56,8 +59,22 @@ ranked as (
                             contributions.contribution is null
                         order by contributions.contribution
                     )
-        end as contribution_percentile_within_level
+        end as contribution_percentile_within_level,
+        case
+            when school_scores.mean_component_score is not null
+                then percent_rank() over (
+                        partition by
+                            contributions.school_level,
+                            contributions.component_name,
+                            school_scores.mean_component_score is null
+                        order by school_scores.mean_component_score
+                    )
+        end as score_percentile_within_level
     from contributions
+    left join school_scores
+        on
+            contributions.school_code = school_scores.school_code
+            and contributions.component_name = school_scores.component_name
 )
 
 select
@@ -74,8 +91,9 @@ select
     peer_means.level_mean_contribution,
     district_means.district_mean_contribution,
     ranked.contribution_percentile_within_level,
-    cast(coalesce(school_scores.students_with_component, 0) as integer) as students_with_component,
-    school_scores.mean_component_score
+    cast(coalesce(ranked.students_with_component, 0) as integer) as students_with_component,
+    ranked.mean_component_score,
+    ranked.score_percentile_within_level
 from ranked
 inner join {{ ref('components') }} as components
     on ranked.component_name = components.component_name
@@ -85,7 +103,3 @@ inner join peer_means
         and ranked.school_level = peer_means.school_level
 inner join district_means
     on ranked.component_name = district_means.component_name
-left join school_scores
-    on
-        ranked.school_code = school_scores.school_code
-        and ranked.component_name = school_scores.component_name

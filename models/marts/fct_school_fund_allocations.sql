@@ -74,6 +74,8 @@ select
     cast(awards.base_dollars + awards.need_dollars as bigint) as allocated_dollars,
     cast(awards.base_dollars + awards.need_dollars as {{ double_precision() }})
     / funds.budget_dollars as share_of_budget,
+    cast(awards.base_dollars + awards.need_dollars as {{ double_precision() }})
+    / awards.enrolled_students as dollars_per_pupil,
     cast(award_ranks.allocation_rank as integer) as allocation_rank
 from awards
 inner join funds

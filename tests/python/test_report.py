@@ -66,8 +66,10 @@ def shown_value(text: str, kind: str) -> Decimal | None:
 
 def display_tolerance(text: str, kind: str) -> Decimal:
     """Half a unit of the last digit shown."""
-    if kind in ("count", "dollars"):
+    if kind == "count":
         return Decimal(0)
+    if kind == "dollars":
+        return Decimal("0.5")  # whole dollars (awards are whole in the mart; per-pupil amounts are not)
     if kind == "percent":
         return Decimal("0.005")
     decimals = len(text.strip().split(".")[1])
@@ -117,6 +119,7 @@ def test_shown_numbers_read_back(text: str, kind: str, expected: Decimal | None)
         (-0.0004, "score", "-0.000"),
         (0.2105, "score", "+0.211"),
         (6_000_000, "dollars", "$6,000,000"),
+        (634.5, "dollars", "$635"),
         (None, "count", "–"),
         (pd.NA, "count", "–"),
         (float("nan"), "score", "–"),
