@@ -256,12 +256,14 @@ def card(value_html: str, label: str) -> str:
 def histogram_svg(schools: pd.DataFrame) -> str:
     """Schools per OI band of 0.05, stacked by level."""
     bands = [i / 20 for i in range(20)]
-    oi = schools["opportunity_index"].astype(float)
+    # Band by whole hundredths (the OI has two decimals): 0.60 is in 0.60-0.65, never also below.
+    band_of = (
+        (schools["opportunity_index"].astype(float) * 100).round().astype(int).floordiv(5).clip(upper=19)
+    )
     counts = {
         level: [
-            int(((schools["school_level"] == level) & (oi >= low)
-                 & (oi < low + 0.05 + (1e-9 if low >= 0.95 else 0))).sum())
-            for low in bands
+            int(((schools["school_level"] == level) & (band_of == band)).sum())
+            for band in range(len(bands))
         ]
         for level in LEVELS
     }  # fmt: skip
@@ -725,7 +727,7 @@ def contribution_svg(profile: pd.DataFrame, level: str) -> str:
             )
     y = 10 + len(profile) * row_height
     for j, (_, color, name) in enumerate(series):
-        x = label_width + j * 170
+        x = label_width + j * 220
         parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{color}"/>'
                      f'<text x="{x + 16}" y="{y + 10}" font-size="11">{escape(name)}</text>')  # fmt: skip
     parts.append("</svg>")
@@ -751,16 +753,27 @@ def status_words(status: object) -> str:
 
 def distinctive_sentence(profile: pd.DataFrame, others: str) -> str:
     """The component on which the school's students stand out most among its level's schools."""
-    ranked = profile.dropna(subset=["score_percentile_within_level"])
+    ranked = profile.dropna(subset=["score_percentile_within_level", "mean_component_score"])
     if ranked.empty:
         return ""
-    ranked = ranked.sort_values(["score_percentile_within_level", "display_order"], ascending=[False, True])
+    # Highest peer rank first; among equal ranks, the higher need.
+    ranked = ranked.sort_values(
+        ["score_percentile_within_level", "mean_component_score", "display_order"],
+        ascending=[False, False, True],
+    )
     row = ranked.iloc[0]
-    share = cell(row, "score_percentile_within_level", "percent", "fct_school_component_profile",
-                 school_code=row["school_code"], component_name=row["component_name"])  # fmt: skip
+    key = {"school_code": row["school_code"], "component_name": row["component_name"]}
+    share = cell(row, "score_percentile_within_level", "percent", "fct_school_component_profile", **key)
+    score = cell(row, "mean_component_score", "score", "fct_school_component_profile", **key)
+    label = escape(row["component_label"])
+    if row["score_percentile_within_level"] >= 0.5 and row["mean_component_score"] > 0:
+        return (
+            f"<p>Its students' need stands out most on <b>{label}</b> (mean score {score}): higher than at "
+            f"{share} of {others}.</p>"
+        )
     return (
-        f"<p>Its students' need stands out most on <b>{escape(row['component_label'])}</b>: higher than at "
-        f"{share} of {others}.</p>"
+        f"<p>On no component is its students' need both above the district average and above the middle of "
+        f"{others}; the closest is <b>{label}</b> (mean score {score}, higher than at {share} of them).</p>"
     )
 
 

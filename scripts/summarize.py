@@ -158,7 +158,11 @@ def print_summary(
     for label, budget, threshold, base, eligible, allocated, smallest, largest, near in funds:
         rule = f"OI >= {threshold}" if threshold is not None else "every school"
         rule += f", ${base:,} per pupil + need-weighted" if base else ", enrollment x OI"
-        awards = f"awards ${smallest:,} to ${largest:,}" if eligible else "nothing allocated"
+        awards = (
+            f"awards ${smallest:,} to ${largest:,}"
+            if eligible
+            else f"WARNING: no school is eligible, ${budget - allocated:,} of the budget is not allocated"
+        )
         print(f"    {label}: budget ${budget:,} ({rule})")
         print(
             f"      {eligible} schools eligible, ${allocated:,} allocated, {awards}"

@@ -290,3 +290,37 @@ def test_screenshots_of_overview_map_and_a_profile(
         build_report.load_boundaries(build_report.DEFAULT_BOUNDARIES)
     )
     page.close()
+
+
+def test_the_histogram_counts_every_school_once(built_warehouse: Warehouse) -> None:
+    html = (report_dir(built_warehouse) / "index.html").read_text(encoding="utf-8")
+    bars = re.findall(r"<title>(\d+) (\w+) school\(s\) with OI (\d\.\d\d) to", html)
+    counted = built_warehouse.query(
+        "select school_level, count(*) as schools from marts.fct_school_opportunity group by 1"
+    )
+    by_level: dict[str, int] = {}
+    for count, level, _ in bars:
+        by_level[level] = by_level.get(level, 0) + int(count)
+    assert by_level == dict(zip(counted["school_level"], counted["schools"], strict=True))
+    # A school at exactly 0.60 is in the 0.60-0.65 band (bands are whole hundredths, not floats).
+    at_060 = built_warehouse.query(
+        "select count(*) from marts.fct_school_opportunity where opportunity_index = 0.60"
+    )
+    shown = sum(int(count) for count, _, low in bars if low == "0.60")
+    assert shown >= int(at_060.iloc[0, 0])
+
+
+def test_a_need_is_said_to_stand_out_only_when_it_is_above_average_and_above_the_middle(
+    built_warehouse: Warehouse,
+) -> None:
+    sentences = 0
+    for page in sorted((report_dir(built_warehouse) / "schools").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        found = re.search(r"stands out most on <b>[^<]+</b> \(mean score <span[^>]*>([^<]+)</span>\): "
+                          r"higher than at <span[^>]*>(\d+)%</span>", html)  # fmt: skip
+        if found:
+            sentences += 1
+            assert found.group(1).startswith("+") and int(found.group(2)) >= 50, page.name
+        else:
+            assert "On no component is its students' need both above" in html, page.name
+    assert sentences > 0
