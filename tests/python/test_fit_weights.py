@@ -128,19 +128,24 @@ def test_written_seeds_are_deterministic_and_valid(tmp_path: Path) -> None:
     assert fits["input_hash"].str.fullmatch(r"[0-9a-f]{64}").all()
 
 
-def test_too_few_students_keeps_previous_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    frame = synthetic_fit_inputs(
-        {"elementary": TRUE_WEIGHTS["elementary"], "middle": TRUE_WEIGHTS["middle"]}, 500, 1
-    )
-    frame = pd.concat([frame, synthetic_fit_inputs({"high": TRUE_WEIGHTS["high"]}, 20, 2)])
-    previous = pd.DataFrame(
+def equal_previous_weights(school_level: str) -> pd.DataFrame:
+    """A committed weights seed holding 0.2 for every component of one level."""
+    return pd.DataFrame(
         {
-            "school_level": "high",
+            "school_level": school_level,
             "component_name": fw.COMPONENTS,
             "weight": ["0.2"] * 5,
             "need_coefficient": "",
         }
     )
+
+
+def test_too_few_students_keeps_previous_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    frame = synthetic_fit_inputs(
+        {"elementary": TRUE_WEIGHTS["elementary"], "middle": TRUE_WEIGHTS["middle"]}, 500, 1
+    )
+    frame = pd.concat([frame, synthetic_fit_inputs({"high": TRUE_WEIGHTS["high"]}, 20, 2)])
+    previous = equal_previous_weights("high")
     weights, fits = fw.fit_all(frame, folds=5, previous_weights=previous)
     assert list(weights[weights["school_level"] == "high"]["weight"]) == ["0.2"] * 5
     assert fits.set_index("school_level").loc["high", "fit_method"] == "kept_previous_too_few_students"
@@ -152,14 +157,7 @@ def test_a_fit_that_predicts_nothing_keeps_previous_weights(capsys: pytest.Captu
     noise = synthetic_fit_inputs({"middle": TRUE_WEIGHTS["middle"]}, 300, 2)
     noise["outcome_score"] = np.random.default_rng(3).permutation(noise["outcome_score"].to_numpy())
     frame = pd.concat([frame, noise, synthetic_fit_inputs({"high": TRUE_WEIGHTS["high"]}, 500, 4)])
-    previous = pd.DataFrame(
-        {
-            "school_level": "middle",
-            "component_name": fw.COMPONENTS,
-            "weight": ["0.2"] * 5,
-            "need_coefficient": "",
-        }
-    )
+    previous = equal_previous_weights("middle")
     weights, fits = fw.fit_all(frame, folds=5, previous_weights=previous)
     assert list(weights[weights["school_level"] == "middle"]["weight"]) == ["0.2"] * 5
     middle = fits.set_index("school_level").loc["middle"]
