@@ -14,7 +14,9 @@ R2 is within schools; the cross-validated R2 uses K folds fixed by a hash of the
 Writes seeds/config/component_weights.csv and seeds/config/component_weight_fits.csv
 deterministically: the same inputs give the same bytes.
 
-    python scripts/fit_weights.py [--duckdb PATH] [--output-dir seeds/config]
+    python scripts/fit_weights.py [--target duckdb|postgres|...] [--duckdb PATH] [--output-dir seeds/config]
+
+The input is read from the engine of the dbt profile target (OI_TARGET; DuckDB by default).
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
+
+import warehouse_engines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COMPONENTS = [
@@ -72,17 +75,17 @@ def default_duckdb_path() -> Path:
     return Path(os.environ.get("OI_DUCKDB_PATH", PROJECT_ROOT / "warehouse" / "opportunity_index.duckdb"))
 
 
-def read_fit_inputs(duckdb_path: Path) -> pd.DataFrame:
-    if not Path(duckdb_path).is_file():
-        raise FitError(f"{duckdb_path}: warehouse not found; run `dbt build` first")
-    columns = ", ".join(
-        ["student_id", "school_code", "school_level", "outcome_score"] + [f"{c}_score" for c in COMPONENTS]
-    )
+def read_fit_inputs(duckdb_path: Path | None, target: str | None = None) -> pd.DataFrame:
+    """The fit inputs from the engine of profile target `target` (default: OI_TARGET, else the
+    DuckDB file `duckdb_path`), with the scores as float64 whatever the engine returns."""
+    score_columns = ["outcome_score"] + [f"{c}_score" for c in COMPONENTS]
+    columns = ", ".join(["student_id", "school_code", "school_level", *score_columns])
+    sql = f"select {columns} from {FIT_INPUTS_RELATION} order by student_id"
     try:
-        with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-            return connection.sql(f"select {columns} from {FIT_INPUTS_RELATION} order by student_id").df()
-    except duckdb.Error as error:
-        raise FitError(f"{duckdb_path}: cannot read {FIT_INPUTS_RELATION}: {error}") from error
+        frame = warehouse_engines.read_frame(target, sql, duckdb_path)
+    except warehouse_engines.EngineError as error:
+        raise FitError(f"cannot read {FIT_INPUTS_RELATION}: {error}") from error
+    return frame.astype({column: "float64" for column in score_columns})
 
 
 def input_hash(frame: pd.DataFrame) -> str:
@@ -277,7 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duckdb", type=Path, default=default_duckdb_path(), help="warehouse file")
+    parser.add_argument("--duckdb", type=Path, default=default_duckdb_path(), help="warehouse file (DuckDB)")
+    parser.add_argument(
+        "--target", default=os.environ.get("OI_TARGET"), help="profile target to read from (default: duckdb)"
+    )
     parser.add_argument("--output-dir", type=Path, default=PROJECT_ROOT / "seeds" / "config")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     args = parser.parse_args(argv)
@@ -286,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     fits_path = args.output_dir / "component_weight_fits.csv"
     try:
         print("reading the fit inputs (intermediate.int_weight_fit_inputs)", flush=True)
-        frame = read_fit_inputs(args.duckdb)
+        frame = read_fit_inputs(args.duckdb, args.target)
         weights, fits = fit_all(frame, args.folds, read_previous_weights(weights_path))
     except FitError as error:
         print(f"error: weight fit failed: {error}", file=sys.stderr)
