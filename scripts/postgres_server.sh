@@ -9,7 +9,7 @@ data="${OI_PG_DATA:-/tmp/oi-postgres-$port}"
 action="${1:-start}"
 
 as_root=()
-if [ "$(id -u)" -ne 0 ]; then as_root=(sudo); fi
+if [ "$(id -u)" -ne 0 ]; then as_root=(sudo -n); fi  # never prompt for a password
 
 bindir() {
     local found
