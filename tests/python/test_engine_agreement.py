@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from warehouse_helpers import MART_KEYS, Warehouse, run
+from warehouse_helpers import MART_KEYS, Warehouse, copy_project, run, run_pipeline
 
 pytestmark = pytest.mark.dbt
 
@@ -208,3 +208,62 @@ def test_a_postgres_target_that_cannot_be_reached_is_named(built_warehouse: Ware
     assert result.returncode != 0
     assert "cannot connect to PostgreSQL postgres@127.0.0.1:1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+AUDIT_TABLES = [
+    "audit_input_reconciliation",
+    "audit_quarantined_records",
+    "audit_value_notes",
+    "audit_enrollment_conflicts",
+    "audit_students_without_student_record",
+    "audit_records_of_students_not_enrolled",
+]
+
+
+@pytest.fixture(scope="module")
+def messy_builds(tmp_path_factory: pytest.TempPathFactory, postgres_database: str):
+    """The messy example district (quarantines, imputations, conflicts) on both engines."""
+    from test_messy_district_build import EXAMPLE_DISTRICT, EXAMPLE_REFERENCE, FIXTURES, overlay
+
+    root = tmp_path_factory.mktemp("messy_engines")
+    overlay(EXAMPLE_DISTRICT, FIXTURES / "messy_district", root / "district")
+    overlay(EXAMPLE_REFERENCE, FIXTURES / "messy_reference", root / "reference")
+    warehouse = Warehouse(
+        copy_project(root / "project"), root / "district", root / "oi.duckdb", root / "reference"
+    )
+    run_pipeline(warehouse, "--skip-fit")
+    database = f"{postgres_database}_messy"
+    admin = connect("postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"drop database if exists {database}")
+        cursor.execute(f"create database {database}")
+    environment = {**warehouse.env(), "OI_PG_DATABASE": database, "DBT_USE_COLORS": "False"}
+    script = warehouse.project / "scripts" / "run_on_engine.py"
+    run([sys.executable, str(script), "--target", "postgres", "--skip-fit"], environment, warehouse.project)
+    yield warehouse, database
+    with admin.cursor() as cursor:
+        cursor.execute(f"drop database if exists {database} with (force)")
+    admin.close()
+
+
+def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in one order whatever the engine returned (audit tables have no single key)."""
+    keys = frame.astype(str)
+    return frame.loc[keys.sort_values(list(keys.columns)).index].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    "table", [f"audit.{name}" for name in AUDIT_TABLES] + ["marts.fct_student_opportunity"]
+)
+def test_messy_district_quarantine_and_audit_agree_on_postgres(messy_builds, table: str) -> None:
+    warehouse, database = messy_builds
+    on_duckdb = warehouse.query(f"select * from {table}")
+    on_postgres = postgres_frame(database, f"select * from {table}")
+    assert_same_values(table, sorted_rows(as_comparable(on_duckdb)), sorted_rows(as_comparable(on_postgres)))
+
+
+def test_messy_district_has_quarantined_records_on_postgres(messy_builds) -> None:
+    warehouse, database = messy_builds
+    quarantined = postgres_frame(database, "select count(*) as n from audit.audit_quarantined_records")
+    assert int(quarantined["n"].iloc[0]) >= 4  # 3 students and 1 enrollment are unusable
