@@ -265,7 +265,7 @@ def test_invalid_configuration_fails_naming_level_and_component_and_keeps_the_wa
     output = str(failure.value)
     assert "FAIL assert_component_weights_valid: 5 row(s)" in output
     for finding in [
-        "school_level=elementary, component_name=(all components), reason=weights sum to 0.9, not 1",
+        "school_level=elementary, component_name=(all components), reason=weights sum to 0.900000, not 1",
         "school_level=middle, component_name=immigration, reason=negative weight -0.081666",
         "school_level=middle, component_name=(all components), reason=weights sum to 0.836668, not 1",
         "school_level=high, component_name=immigration, reason=missing weight",
