@@ -21,7 +21,7 @@ select
     -- Excluded tracts (almost no residents) would get huge, meaningless rates, or divide by zero.
     case
         when exclusions.tract_geoid is null
-            then 1000.0 * coalesce(counted_records.counted_offense_records, 0)
+            then cast(1000 * coalesce(counted_records.counted_offense_records, 0) as {{ double_precision() }})
                 / tracts.acs_total_population
     end as crime_rate_per_1000
 from {{ ref('stg_census__tracts') }} as tracts
