@@ -127,6 +127,8 @@ def start_spark():
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_settings().items():
         builder = builder.config(key, value)
+    # toPandas() through Arrow needs pyarrow, which the project does not install.
+    builder = builder.config("spark.sql.execution.arrow.pyspark.enabled", "false")
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
