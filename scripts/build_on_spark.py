@@ -22,6 +22,7 @@ go to target/spark. Needs the packages of requirements-spark.txt and Java 17 or 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import sys
@@ -59,6 +60,29 @@ def staging_path() -> Path:
 
 def inputs_path() -> Path:
     return spark_dir() / "inputs"
+
+
+def hold_build_lock():
+    """An exclusive lock on <spark dir>/build.lock for the whole run: the Derby metastore admits one
+    process, and a second build would otherwise fail deep inside Spark."""
+    spark_dir().mkdir(parents=True, exist_ok=True)
+    handle = (spark_dir() / "build.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.close()
+        raise PipelineError(
+            f"another Spark build is using {spark_dir()} (OI_SPARK_DIR); wait for it or choose another folder"
+        ) from error
+    return handle
+
+
+def check_java() -> None:
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and Path(java_home, "bin", "java").is_file()) and not shutil.which("java"):
+        raise PipelineError(
+            "Spark needs Java 17 or later: install it (apt-get install openjdk-17-jre-headless)"
+        )
 
 
 def spark_settings() -> dict[str, str]:
@@ -112,7 +136,7 @@ def export_inputs() -> dict[str, list[str]]:
             folder = inputs_path() / schema / table
             folder.mkdir(parents=True)
             target = str(folder / "part-0.parquet").replace("'", "''")
-            connection.execute(f'copy (select * from {schema}."{table}") to \'{target}\' (format parquet)')
+            connection.execute(f"copy (select * from {schema}.\"{table}\") to '{target}' (format parquet)")
             tables[schema].append(table)
     print(f"  {sum(len(t) for t in tables.values())} tables as Parquet in {inputs_path()}")
     return tables
@@ -146,9 +170,10 @@ def register_inputs(spark, tables: dict[str, list[str]]) -> None:
     print(f"  registered {', '.join(f'{len(names)} tables in {schema}' for schema, names in tables.items())}")
 
 
-def run_dbt(spark, arguments: list[str]) -> None:
+def run_dbt(spark, arguments: list[str], phase: str) -> None:
     """dbt in this process against the running session; report how nodes ended and the first
-    rows of each failing or warning test (kept in the Spark database test_failures)."""
+    rows of each failing or warning test (kept in the Spark database test_failures). The run's
+    results are also kept as target/spark/run_results_<phase>.json."""
     from dbt.cli.main import dbtRunner
 
     command = [
@@ -165,7 +190,11 @@ def run_dbt(spark, arguments: list[str]) -> None:
     ]
     if not sys.stdout.isatty():
         command.append("--no-use-colors")
+    results_path = DBT_TARGET_PATH / "run_results.json"
+    results_path.unlink(missing_ok=True)  # never report a previous run's outcomes
     result = dbtRunner().invoke(command)
+    if results_path.is_file():
+        shutil.copyfile(results_path, DBT_TARGET_PATH / f"run_results_{phase}.json")
     node_results = list(getattr(result.result, "results", None) or [])
     outcomes: dict[str, int] = {}
     for node_result in node_results:
@@ -257,7 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         timings[name] = time.perf_counter() - started
 
     spark = None
+    lock = None
     try:
+        lock = hold_build_lock()
+        check_java()
         phase("generate", lambda: run_pipeline.generate_if_absent(args.students, args.seed))
         phase("config", run_pipeline.check_config_seeds)
         phase("load", load_into_staging)
@@ -265,12 +297,14 @@ def main(argv: list[str] | None = None) -> int:
         phase("spark", lambda: state.update(spark=start_spark()))
         spark = state["spark"]
         phase("register", lambda: register_inputs(spark, state["tables"]))
-        phase("build", lambda: run_dbt(spark, ["build"]))
+        phase("build", lambda: run_dbt(spark, ["build"], "build"))
         if not args.skip_fit:
             phase("fit", lambda: fit(spark))
             phase(
                 "rebuild",
-                lambda: run_dbt(spark, ["build", "--select", "component_weights+", "component_weight_fits+"]),
+                lambda: run_dbt(
+                    spark, ["build", "--select", "component_weights+", "component_weight_fits+"], "rebuild"
+                ),
             )
         print_summary(spark, timings)
     except PipelineError as error:
@@ -279,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if spark is not None:
             spark.stop()
+        if lock is not None:
+            lock.close()
     return 0
 
 
