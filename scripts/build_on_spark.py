@@ -13,8 +13,9 @@ The same models, seeds and tests as `make run`, on a local Spark in this process
 5. fit the weights from intermediate.int_weight_fit_inputs read through the session, and write
    seeds/config as make run does; 6. rebuild everything downstream of the weights, with tests.
 
-Everything is kept under OI_SPARK_DIR (default warehouse/spark): inputs.duckdb and inputs/ (the
-loaded inputs), tables/ (the Spark warehouse), metastore_db/ and derby.log. OI_DISTRICT_DIR and
+Everything is kept under OI_SPARK_DIR (default warehouse/spark): inputs/ (the loaded inputs; the
+staging file is removed once they are exported), tables/ (the Spark warehouse), metastore_db/ and
+derby.log. OI_DISTRICT_DIR and
 OI_REFERENCE_DIR choose the inputs as for make run; dbt's log is logs/dbt.log and its artifacts
 go to target/spark. Needs the packages of requirements-spark.txt and Java 17 or later.
 """
@@ -138,6 +139,7 @@ def export_inputs() -> dict[str, list[str]]:
             target = str(folder / "part-0.parquet").replace("'", "''")
             connection.execute(f"copy (select * from {schema}.\"{table}\") to '{target}' (format parquet)")
             tables[schema].append(table)
+    run_pipeline.remove_database(staging_path())  # the Parquet files hold it all; one copy is enough
     print(f"  {sum(len(t) for t in tables.values())} tables as Parquet in {inputs_path()}")
     return tables
 
