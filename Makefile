@@ -9,7 +9,8 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_VERSION_CHECK := False
 
-.PHONY: run test validate setup lint derive-reference docs clean spark spark-setup test-spark
+.PHONY: run test validate setup lint derive-reference docs clean postgres run-postgres spark spark-setup \
+	test-spark
 
 $(BIN)/.requirements-installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +32,16 @@ lint: setup
 	$(BIN)/sqlfluff lint models tests/dbt
 
 test: lint
+	@scripts/postgres_server.sh start || echo "no PostgreSQL server: the engine-agreement tests will skip"
 	$(BIN)/python -m pytest
+
+# A throwaway PostgreSQL server on 127.0.0.1:54329 (installs Debian's postgresql when absent).
+postgres:
+	scripts/postgres_server.sh start
+
+# The main job on PostgreSQL (target postgres of profiles.yml) instead of the embedded DuckDB.
+run-postgres: setup postgres
+	$(BIN)/python scripts/run_on_engine.py --target postgres
 
 # The same build on a local Spark (dbt-spark, session method) in its own venv, so that `make run`
 # stays lean; needs Java 17+. Results under warehouse/spark (OI_SPARK_DIR).
@@ -62,3 +72,9 @@ docs: setup
 
 clean:
 	rm -rf target logs warehouse data/district
+
+# Wall time and peak memory of each phase at 50,000, 500,000 and 5,000,000 students, against the
+# floor (one DuckDB query) and the pandas implementation (scripts/benchmark.py; takes long).
+.PHONY: benchmark
+benchmark: setup
+	$(BIN)/python scripts/benchmark.py

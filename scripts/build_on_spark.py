@@ -35,15 +35,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 import duckdb  # noqa: E402
-import jinja2  # noqa: E402
-import yaml  # noqa: E402
 
 import fit_weights  # noqa: E402
 import load_inputs  # noqa: E402
 import run_pipeline  # noqa: E402
+import warehouse_engines  # noqa: E402
 from run_pipeline import PipelineError  # noqa: E402
 
-PROFILE_NAME = "opportunity_index"
 SPARK_OUTPUT = "spark"
 # The loader's schemas that the dbt sources read (models/**/_*__sources.yml).
 INPUT_SCHEMAS = ("raw", "quarantine")
@@ -87,24 +85,13 @@ def check_java() -> None:
 
 
 def spark_settings() -> dict[str, str]:
-    """The profile's Spark settings (server_side_parameters of output spark), rendered like dbt
-    renders profiles.yml (env_var with a default), so that this process starts the very session
-    that dbt-spark then reuses."""
-
-    def env_var(name: str, default: str | None = None) -> str:
-        value = os.environ.get(name, default)
-        if value is None:
-            raise PipelineError(f"profiles.yml needs the environment variable {name}")
-        return value
-
-    profile = yaml.safe_load((PROJECT_ROOT / "profiles.yml").read_text(encoding="utf-8"))
-    output = profile[PROFILE_NAME]["outputs"][SPARK_OUTPUT]
-    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    environment.globals["env_var"] = env_var
-    settings = {
-        str(key): environment.from_string(str(value)).render()
-        for key, value in output["server_side_parameters"].items()
-    }
+    """The profile's Spark settings (server_side_parameters of output spark), rendered as dbt
+    renders profiles.yml, so that this process starts the very session dbt-spark then reuses."""
+    try:
+        output = warehouse_engines.target_settings(SPARK_OUTPUT)
+    except warehouse_engines.EngineError as error:
+        raise PipelineError(str(error)) from error
+    settings = {str(key): str(value) for key, value in output["server_side_parameters"].items()}
     # dbt-spark 1.11 sets this on every statement whatever the profile says; start the same way.
     settings["spark.sql.ansi.enabled"] = "false"
     return settings

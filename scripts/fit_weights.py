@@ -14,13 +14,11 @@ R2 is within schools; the cross-validated R2 uses K folds fixed by a hash of the
 Writes seeds/config/component_weights.csv and seeds/config/component_weight_fits.csv
 deterministically: the same inputs give the same bytes.
 
-    python scripts/fit_weights.py [--duckdb PATH] [--output-dir seeds/config]
-    python scripts/fit_weights.py --engine spark [--spark-dir warehouse/spark]
+    python scripts/fit_weights.py [--target duckdb|postgres|...] [--duckdb PATH] [--output-dir seeds/config]
 
-The inputs come from the engine the dbt profile targets (OI_TARGET, default duckdb): the DuckDB
-warehouse file, or the Parquet files of the Spark table under the Spark warehouse folder (read with
-DuckDB, no JVM needed). scripts/build_on_spark.py reads them through its Spark session instead and
-calls fit_and_write().
+The input is read from the engine of the dbt profile target (OI_TARGET; DuckDB by default); on
+Spark from the table's Parquet files, without a JVM. scripts/build_on_spark.py reads it through its
+Spark session instead and calls fit_and_write().
 """
 
 from __future__ import annotations
@@ -33,10 +31,11 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
+
+import warehouse_engines
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COMPONENTS = [
@@ -48,10 +47,8 @@ COMPONENTS = [
 ]
 LEVELS = ["elementary", "middle", "high"]
 FIT_INPUTS_RELATION = "intermediate.int_weight_fit_inputs"
-FIT_INPUT_COLUMNS = ["student_id", "school_code", "school_level", "outcome_score"] + [
-    f"{c}_score" for c in COMPONENTS
-]
-ENGINES = ("duckdb", "spark")
+SCORE_COLUMNS = ["outcome_score"] + [f"{c}_score" for c in COMPONENTS]
+FIT_INPUT_COLUMNS = ["student_id", "school_code", "school_level", *SCORE_COLUMNS]
 METHOD = "nnls_within_school"
 WEIGHT_DECIMALS = 6
 # Fewer complete cases than this and a level keeps its previous weights.
@@ -82,41 +79,15 @@ def default_duckdb_path() -> Path:
     return Path(os.environ.get("OI_DUCKDB_PATH", PROJECT_ROOT / "warehouse" / "opportunity_index.duckdb"))
 
 
-def default_engine() -> str:
-    """The engine of the dbt profile's target (env OI_TARGET); DuckDB for any other target."""
-    target = os.environ.get("OI_TARGET", "duckdb")
-    return target if target in ENGINES else "duckdb"
-
-
-def default_spark_dir() -> Path:
-    return Path(os.environ.get("OI_SPARK_DIR", PROJECT_ROOT / "warehouse" / "spark"))
-
-
-def read_fit_inputs(duckdb_path: Path) -> pd.DataFrame:
-    if not Path(duckdb_path).is_file():
-        raise FitError(f"{duckdb_path}: warehouse not found; run `dbt build` first")
-    columns = ", ".join(FIT_INPUT_COLUMNS)
+def read_fit_inputs(duckdb_path: Path | None, target: str | None = None) -> pd.DataFrame:
+    """The fit inputs from the engine of profile target `target` (default: OI_TARGET, else the
+    DuckDB file `duckdb_path`), with the scores as float64 whatever the engine returns."""
+    sql = f"select {', '.join(FIT_INPUT_COLUMNS)} from {FIT_INPUTS_RELATION} order by student_id"
     try:
-        with duckdb.connect(str(duckdb_path), read_only=True) as connection:
-            return connection.sql(f"select {columns} from {FIT_INPUTS_RELATION} order by student_id").df()
-    except duckdb.Error as error:
-        raise FitError(f"{duckdb_path}: cannot read {FIT_INPUTS_RELATION}: {error}") from error
-
-
-def read_fit_inputs_from_spark_files(spark_dir: Path) -> pd.DataFrame:
-    """The fit inputs from the Parquet files of the Spark table (spark.sql.warehouse.dir is
-    <spark_dir>/tables, see profiles.yml), the same rows and columns as read_fit_inputs."""
-    schema, table = FIT_INPUTS_RELATION.split(".")
-    folder = Path(spark_dir) / "tables" / f"{schema}.db" / table
-    if not any(folder.glob("*.parquet")):
-        raise FitError(f"{folder}: no Parquet files; build on Spark first (make spark)")
-    try:
-        with duckdb.connect() as connection:
-            files = str(folder / "*.parquet").replace("'", "''")
-            query = f"select {', '.join(FIT_INPUT_COLUMNS)} from read_parquet('{files}') order by student_id"
-            return connection.sql(query).df()
-    except duckdb.Error as error:
-        raise FitError(f"{folder}: cannot read {FIT_INPUTS_RELATION}: {error}") from error
+        frame = warehouse_engines.read_frame(target, sql, duckdb_path)
+    except warehouse_engines.EngineError as error:
+        raise FitError(f"cannot read {FIT_INPUTS_RELATION}: {error}") from error
+    return frame.astype({column: "float64" for column in SCORE_COLUMNS})
 
 
 def input_hash(frame: pd.DataFrame) -> str:
@@ -311,26 +282,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--duckdb", type=Path, default=default_duckdb_path(), help="warehouse file (DuckDB)")
     parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default=default_engine(),
-        help="where dbt built the fit inputs (default: the profile's target, env OI_TARGET)",
-    )
-    parser.add_argument("--duckdb", type=Path, default=default_duckdb_path(), help="warehouse file")
-    parser.add_argument(
-        "--spark-dir", type=Path, default=default_spark_dir(), help="Spark folder (env OI_SPARK_DIR)"
+        "--target", default=os.environ.get("OI_TARGET"), help="profile target to read from (default: duckdb)"
     )
     parser.add_argument("--output-dir", type=Path, default=PROJECT_ROOT / "seeds" / "config")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     args = parser.parse_args(argv)
 
-    print(f"reading the fit inputs ({FIT_INPUTS_RELATION}, {args.engine})", flush=True)
     try:
-        if args.engine == "spark":
-            frame = read_fit_inputs_from_spark_files(args.spark_dir)
-        else:
-            frame = read_fit_inputs(args.duckdb)
+        print("reading the fit inputs (intermediate.int_weight_fit_inputs)", flush=True)
+        frame = read_fit_inputs(args.duckdb, args.target)
     except FitError as error:
         print(f"error: weight fit failed: {error}", file=sys.stderr)
         return 2
@@ -338,15 +300,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def fit_and_write(frame: pd.DataFrame, output_dir: Path, folds: int = 5) -> int:
-    """Fit the weights from the fit inputs (FIT_INPUT_COLUMNS, from any engine) and write the two
-    seeds into output_dir; 0 on success, 2 (with the reason on stderr) when the fit fails."""
+    """Fit the weights from the fit inputs (FIT_INPUT_COLUMNS, read from any engine) and write the
+    two seeds into output_dir; 0 on success, 2 (with the reason on stderr) when the fit fails."""
     weights_path = output_dir / "component_weights.csv"
     fits_path = output_dir / "component_weight_fits.csv"
     try:
         missing = [column for column in FIT_INPUT_COLUMNS if column not in frame.columns]
         if missing:
             raise FitError(f"the fit inputs lack the column(s) {', '.join(missing)}")
-        weights, fits = fit_all(frame[FIT_INPUT_COLUMNS], folds, read_previous_weights(weights_path))
+        inputs = frame[FIT_INPUT_COLUMNS].astype({column: "float64" for column in SCORE_COLUMNS})
+        weights, fits = fit_all(inputs, folds, read_previous_weights(weights_path))
     except FitError as error:
         print(f"error: weight fit failed: {error}", file=sys.stderr)
         return 2

@@ -25,7 +25,8 @@ candidates as (
         schools.enrolled_students,
         schools.opportunity_index,
         coalesce(schools.opportunity_index >= funds.min_opportunity_index, true) as is_eligible,
-        schools.opportunity_index - funds.min_opportunity_index as distance_to_threshold,
+        cast(schools.opportunity_index - funds.min_opportunity_index as decimal(4, 2))
+            as distance_to_threshold,
         schools.opportunity_index_hundredths
     from {{ ref('int_fund_parameters') }} as funds
     cross join schools

@@ -60,7 +60,9 @@ problems as (
     select
         school_level,
         '(all components)' as component_name,
-        'weights sum to ' || cast(round(sum(weight), 6) as {{ dbt.type_string() }}) || ', not 1' as reason
+        'weights sum to '
+        || cast(cast(sum(weight) as decimal(18, 6)) as {{ dbt.type_string() }})
+        || ', not 1' as reason
     from weights
     group by school_level
     having abs(sum(weight) - 1) > 0.000001

@@ -114,21 +114,16 @@ def test_weights_are_fitted_from_the_spark_table(spark_build: dict) -> None:
 
 
 @pytest.mark.dbt
-def test_the_fit_reads_the_same_inputs_without_a_jvm(spark_build: dict, tmp_path: Path) -> None:
-    """fit_weights --engine spark (Parquet files) sees what the in-process session saw."""
+def test_the_fit_reads_the_same_inputs_without_a_jvm(
+    spark_build: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fit_weights --target spark (Parquet files) sees what the in-process session saw."""
     project = spark_build["project"]
     (tmp_path / "component_weights.csv").write_bytes(
         (project / "seeds" / "config" / "component_weights.csv").read_bytes()
     )
-    arguments = [
-        "--engine",
-        "spark",
-        "--spark-dir",
-        str(spark_build["spark_dir"]),
-        "--output-dir",
-        str(tmp_path),
-    ]
-    assert fit_weights.main(arguments) == 0
+    monkeypatch.setenv("OI_SPARK_DIR", str(spark_build["spark_dir"]))
+    assert fit_weights.main(["--target", "spark", "--output-dir", str(tmp_path)]) == 0
     in_process = pd.read_csv(project / "seeds" / "config" / "component_weight_fits.csv")
     from_files = pd.read_csv(tmp_path / "component_weight_fits.csv")
     assert list(from_files["input_hash"]) == list(in_process["input_hash"])
