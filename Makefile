@@ -9,7 +9,8 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DBT_VERSION_CHECK := False
 
-.PHONY: run test validate setup lint derive-reference docs clean postgres run-postgres
+.PHONY: run test validate setup lint derive-reference docs clean postgres run-postgres spark spark-setup \
+	test-spark
 
 $(BIN)/.requirements-installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,26 @@ postgres:
 # The main job on PostgreSQL (target postgres of profiles.yml) instead of the embedded DuckDB.
 run-postgres: setup postgres
 	$(BIN)/python scripts/run_on_engine.py --target postgres
+
+# The same build on a local Spark (dbt-spark, session method) in its own venv, so that `make run`
+# stays lean; needs Java 17+. Results under warehouse/spark (OI_SPARK_DIR).
+SPARK_VENV := .venv-spark
+export SPARK_LOCAL_IP ?= 127.0.0.1
+
+$(SPARK_VENV)/bin/.requirements-installed: requirements.txt requirements-spark.txt
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r requirements.txt -r requirements-spark.txt
+	touch $@
+
+spark-setup: $(SPARK_VENV)/bin/.requirements-installed
+
+spark: spark-setup
+	$(SPARK_VENV)/bin/python scripts/build_on_spark.py
+
+# The Spark build's tests (tests/python/test_spark_build.py), required rather than skipped.
+test-spark: spark-setup
+	OI_RUN_SPARK=1 $(SPARK_VENV)/bin/python -m pytest tests/python/test_spark_build.py
 
 # Re-derive the committed reference seeds from ../shared/data (maintainers only).
 derive-reference: setup

@@ -16,7 +16,9 @@ deterministically: the same inputs give the same bytes.
 
     python scripts/fit_weights.py [--target duckdb|postgres|...] [--duckdb PATH] [--output-dir seeds/config]
 
-The input is read from the engine of the dbt profile target (OI_TARGET; DuckDB by default).
+The input is read from the engine of the dbt profile target (OI_TARGET; DuckDB by default); on
+Spark from the table's Parquet files, without a JVM. scripts/build_on_spark.py reads it through its
+Spark session instead and calls fit_and_write().
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ COMPONENTS = [
 ]
 LEVELS = ["elementary", "middle", "high"]
 FIT_INPUTS_RELATION = "intermediate.int_weight_fit_inputs"
+SCORE_COLUMNS = ["outcome_score"] + [f"{c}_score" for c in COMPONENTS]
+FIT_INPUT_COLUMNS = ["student_id", "school_code", "school_level", *SCORE_COLUMNS]
 METHOD = "nnls_within_school"
 WEIGHT_DECIMALS = 6
 # Fewer complete cases than this and a level keeps its previous weights.
@@ -78,14 +82,12 @@ def default_duckdb_path() -> Path:
 def read_fit_inputs(duckdb_path: Path | None, target: str | None = None) -> pd.DataFrame:
     """The fit inputs from the engine of profile target `target` (default: OI_TARGET, else the
     DuckDB file `duckdb_path`), with the scores as float64 whatever the engine returns."""
-    score_columns = ["outcome_score"] + [f"{c}_score" for c in COMPONENTS]
-    columns = ", ".join(["student_id", "school_code", "school_level", *score_columns])
-    sql = f"select {columns} from {FIT_INPUTS_RELATION} order by student_id"
+    sql = f"select {', '.join(FIT_INPUT_COLUMNS)} from {FIT_INPUTS_RELATION} order by student_id"
     try:
         frame = warehouse_engines.read_frame(target, sql, duckdb_path)
     except warehouse_engines.EngineError as error:
         raise FitError(f"cannot read {FIT_INPUTS_RELATION}: {error}") from error
-    return frame.astype({column: "float64" for column in score_columns})
+    return frame.astype({column: "float64" for column in SCORE_COLUMNS})
 
 
 def input_hash(frame: pd.DataFrame) -> str:
@@ -319,16 +321,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     args = parser.parse_args(argv)
 
-    weights_path = args.output_dir / "component_weights.csv"
-    fits_path = args.output_dir / "component_weight_fits.csv"
     try:
         print("reading the fit inputs (intermediate.int_weight_fit_inputs)", flush=True)
         frame = read_fit_inputs(args.duckdb, args.target)
-        weights, fits = fit_all(frame, args.folds, read_previous_weights(weights_path))
     except FitError as error:
         print(f"error: weight fit failed: {error}", file=sys.stderr)
         return 2
-    args.output_dir.mkdir(parents=True, exist_ok=True)
+    return fit_and_write(frame, args.output_dir, args.folds)
+
+
+def fit_and_write(frame: pd.DataFrame, output_dir: Path, folds: int = 5) -> int:
+    """Fit the weights from the fit inputs (FIT_INPUT_COLUMNS, read from any engine) and write the
+    two seeds into output_dir; 0 on success, 2 (with the reason on stderr) when the fit fails."""
+    weights_path = output_dir / "component_weights.csv"
+    fits_path = output_dir / "component_weight_fits.csv"
+    try:
+        missing = [column for column in FIT_INPUT_COLUMNS if column not in frame.columns]
+        if missing:
+            raise FitError(f"the fit inputs lack the column(s) {', '.join(missing)}")
+        inputs = frame[FIT_INPUT_COLUMNS].astype({column: "float64" for column in SCORE_COLUMNS})
+        weights, fits = fit_all(inputs, folds, read_previous_weights(weights_path))
+    except FitError as error:
+        print(f"error: weight fit failed: {error}", file=sys.stderr)
+        return 2
+    output_dir.mkdir(parents=True, exist_ok=True)
     weights.to_csv(weights_path, index=False, lineterminator="\n")
     fits.to_csv(fits_path, index=False, lineterminator="\n")
     for row in fits.itertuples():

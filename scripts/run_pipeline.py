@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def fit_or_fail() -> None:
-    if fit_weights.main(["--duckdb", str(build_path())]) != 0:
+    if fit_weights.main(["--target", "duckdb", "--duckdb", str(build_path())]) != 0:
         raise PipelineError("fitting the component weights failed (see the message above)")
 
 

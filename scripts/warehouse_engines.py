@@ -6,6 +6,9 @@ its input from the same engine dbt built (`read_frame`).
 
     target_settings("postgres")  -> the rendered profiles.yml output (env_var() resolved)
     read_frame("postgres", "select ...")  -> pandas DataFrame
+
+Spark (scripts/build_on_spark.py) registers the sources itself in its one in-process session;
+read_frame reads a Spark target's tables from their Parquet files, without a JVM.
 """
 
 from __future__ import annotations
@@ -101,7 +104,33 @@ def read_frame(target: str | None, sql: str, duckdb_path: Path | None = None) ->
             raise EngineError(f"PostgreSQL target {target}: {str(error).strip()}") from error
         finally:
             connection.close()
+    if kind == "spark":
+        return read_spark_tables(settings, sql)
     raise EngineError(f"target {target}: reading from a {kind} engine is not supported by this script")
+
+
+def read_spark_tables(settings: dict, sql: str) -> pd.DataFrame:
+    """Run `sql` in DuckDB over the Parquet files of the tables dbt built on Spark: each folder
+    <spark.sql.warehouse.dir>/<schema>.db/<table>/ becomes the view <schema>.<table>."""
+    warehouse = Path(settings["server_side_parameters"]["spark.sql.warehouse.dir"])
+    if not warehouse.is_dir():
+        raise EngineError(f"{warehouse}: no Spark tables; build on Spark first (make spark)")
+    try:
+        with duckdb.connect() as connection:
+            for schema_folder in sorted(warehouse.glob("*.db")):
+                schema = schema_folder.name.removesuffix(".db")
+                connection.execute(f'create schema if not exists "{schema}"')
+                for table_folder in sorted(schema_folder.iterdir()):
+                    if not any(table_folder.glob("*.parquet")):
+                        continue
+                    files = str(table_folder / "*.parquet").replace("'", "''")
+                    connection.execute(
+                        f'create view "{schema}"."{table_folder.name}" as '
+                        f"select * from read_parquet('{files}')"
+                    )
+            return connection.sql(sql).df()
+    except duckdb.Error as error:
+        raise EngineError(f"Spark tables in {warehouse}: {error}") from error
 
 
 # DuckDB column types and their PostgreSQL spelling (the loader writes only these).

@@ -19,3 +19,7 @@
 {% macro duckdb__is_finite_value(column_name) -%}
     isfinite(cast({{ column_name }} as double))
 {%- endmacro %}
+
+{% macro spark__is_finite_value(column_name) -%}
+    (not isnan(cast({{ column_name }} as double)) and abs(cast({{ column_name }} as double)) <> cast('Infinity' as double))
+{%- endmacro %}

@@ -1,6 +1,6 @@
 {#
     A one-column table of string literals, for use in a FROM clause:
-    `(values ('a'), ('b')) as <alias>(<column_name>)`.
+    `(values ('a'), ('b')) as <alias>(<column_name>)`; values are escaped (string_literal).
 
     Arguments:
         values: list of strings.
@@ -8,6 +8,6 @@
         alias: the table alias (default `literals`).
 #}
 {% macro literal_table(values, column_name, alias='literals') -%}
-    (values {% for value in values %}('{{ value }}'){{ ', ' if not loop.last }}{% endfor %})
+    (values {% for value in values %}({{ string_literal(value) }}){{ ', ' if not loop.last }}{% endfor %})
     as {{ alias }} ({{ column_name }})
 {%- endmacro %}

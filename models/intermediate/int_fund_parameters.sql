@@ -13,8 +13,8 @@ from (
     values
     {%- for fund in funds %}
         (
-            '{{ fund.fund_name }}',
-            '{{ fund.fund_label | replace("'", "''") }}',
+            {{ string_literal(fund.fund_name) }},
+            {{ string_literal(fund.fund_label) }},
             {{ loop.index }},
             {{ fund.budget_dollars }},
             {{ 'null' if fund.min_opportunity_index is none else fund.min_opportunity_index }},

@@ -3,4 +3,4 @@
 select component_name
 from {{ ref('int_active_indicator_definitions') }}
 group by component_name
-having min(case when indicator_name like 'tract\_%' escape '\' then 1 else 0 end) = 1
+having min(case when substring(indicator_name, 1, 6) = 'tract_' then 1 else 0 end) = 1

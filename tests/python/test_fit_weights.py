@@ -128,6 +128,32 @@ def test_written_seeds_are_deterministic_and_valid(tmp_path: Path) -> None:
     assert fits["input_hash"].str.fullmatch(r"[0-9a-f]{64}").all()
 
 
+def test_the_same_inputs_from_duckdb_or_spark_files_give_the_same_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--target spark reads the Parquet files of the Spark table (<OI_SPARK_DIR>/tables/<schema>.db/
+    <table>/part-*.parquet, as Spark writes them); fit_and_write fits a frame from anywhere."""
+    frame = synthetic_fit_inputs(TRUE_WEIGHTS, students=2_000, seed=11)
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_fit_inputs(warehouse, frame)
+    monkeypatch.setenv("OI_SPARK_DIR", str(tmp_path / "spark"))
+    spark_table = tmp_path / "spark" / "tables" / "intermediate.db" / "int_weight_fit_inputs"
+    spark_table.mkdir(parents=True)
+    with duckdb.connect() as connection:
+        connection.register("frame", frame.sample(frac=1, random_state=1))  # row order must not matter
+        connection.execute(f"copy frame to '{spark_table / 'part-00000.parquet'}' (format parquet)")
+    outputs = {}
+    for target in ("duckdb", "spark"):
+        out = tmp_path / target
+        assert fw.main(["--target", target, "--duckdb", str(warehouse), "--output-dir", str(out)]) == 0
+        outputs[target] = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    assert fw.fit_and_write(frame.sample(frac=1, random_state=2), tmp_path / "frame") == 0
+    outputs["frame"] = {p.name: p.read_bytes() for p in (tmp_path / "frame").glob("*.csv")}
+    assert outputs["duckdb"] == outputs["spark"] == outputs["frame"]
+    monkeypatch.setenv("OI_SPARK_DIR", str(tmp_path / "absent"))
+    assert fw.main(["--target", "spark", "--output-dir", str(tmp_path / "none")]) == 2
+
+
 def equal_previous_weights(school_level: str) -> pd.DataFrame:
     """A committed weights seed holding 0.2 for every component of one level."""
     return pd.DataFrame(

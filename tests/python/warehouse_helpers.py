@@ -19,7 +19,7 @@ import pandas as pd
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 COPY_IGNORE = shutil.ignore_patterns(
-    ".venv", ".git", "data", "warehouse", "target", "logs", "__pycache__", ".pytest_cache", ".ruff_cache"
+    ".venv*", ".git", "data", "warehouse", "target", "logs", "__pycache__", ".pytest_cache", ".ruff_cache"
 )
 MART_KEYS = {
     "fct_student_opportunity": ["student_id"],
