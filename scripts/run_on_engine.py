@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
     timings: dict[str, float] = {}
     try:
-        warehouse_engines.target_settings(args.target)
+        warehouse_engines.check_reachable(args.target)  # before minutes of loading, not after
         for name, phase in phases:
             print(f"[{name}]")
             started = time.perf_counter()

@@ -77,6 +77,13 @@ def connect_postgres(settings: dict):
         raise EngineError(f"cannot connect to PostgreSQL {where}: {str(error).strip()}") from error
 
 
+def check_reachable(target: str | None = None) -> None:
+    """Fail now, naming the target, when its settings are missing or its server cannot be reached."""
+    settings = target_settings(target)
+    if settings["type"] == "postgres":
+        connect_postgres(settings).close()
+
+
 def read_frame(target: str | None, sql: str, duckdb_path: Path | None = None) -> pd.DataFrame:
     """Run `sql` on the target's engine and return the result; `duckdb_path` overrides the file."""
     target = target or default_target()
